@@ -1,0 +1,26 @@
+"""Data counterfactual grids: a model trained on every subset of a tiny dataset."""
+from . import models
+from ._compute import compute_grid, recompute_grid
+from ._dataset import Dataset
+from ._grid import Grid
+from ._knn_shapley import knn_shapley
+from ._subsets import MAX_EXACT_POINTS
+from ._toy_datasets import toy_dataset, toy_dataset_names, toy_lesson
+from ._version import __version__
+
+__all__ = [
+    "Dataset",
+    "Grid",
+    "compute_grid",
+    "recompute_grid",
+    "knn_shapley",
+    "models",
+    "toy_dataset",
+    "toy_dataset_names",
+    "toy_lesson",
+    "MAX_EXACT_POINTS",
+    "__version__",
+]
+
+for _obj in (Dataset, Grid, compute_grid, recompute_grid, knn_shapley, toy_dataset, toy_dataset_names, toy_lesson):
+    _obj.__module__ = "datacf"

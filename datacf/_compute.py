@@ -1,0 +1,184 @@
+"""compute_grid: train a model on every subset of a dataset and score it on every evaluation point.
+
+The empty and one-class rows are filled from the convention, the same way for every
+learner; only subsets that need a model are handed to the learner.
+"""
+import numpy as np
+
+from ._dataset import Dataset
+from ._grid import Grid
+from ._metrics import check_metric, needs_proba, score_cells
+from ._sklearn_path import check_sklearn_metric, is_sklearn_classifier, predict_subsets_sklearn
+from ._subsets import check_exact_size, subset_bits
+from .models import FastLearner
+
+__all__ = ["compute_grid", "recompute_grid", "CONVENTIONS", "describe_model"]
+
+CONVENTIONS = ("fallback", "zero")
+
+
+def describe_model(model):
+    """JSON-ready description of a model, enough to rebuild it (see ``Grid.recompute``)."""
+    if isinstance(model, FastLearner):
+        return {"library": "datacf", "class": type(model).__name__, "params": model.get_params()}
+    params = {}
+    for name, value in model.get_params(deep=False).items():
+        params[name] = value if value is None or isinstance(value, (bool, int, float, str)) else repr(value)
+    cls = type(model)
+    return {"library": "scikit-learn", "class": f"{cls.__module__}.{cls.__qualname__}", "params": params}
+
+
+def _check_inputs(train, model, eval, metric, convention, n_jobs):
+    if not isinstance(train, Dataset):
+        raise TypeError(f"train must be a datacf.Dataset; got {type(train).__name__}. Wrap it: Dataset(X, y).")
+    if eval is not None and not isinstance(eval, Dataset):
+        raise TypeError(f"eval must be a datacf.Dataset or None; got {type(eval).__name__}.")
+    if eval is not None and eval.n_features != train.n_features:
+        raise ValueError(
+            f"eval has {eval.n_features} features but train has {train.n_features}; "
+            "evaluation points must live in the same feature space."
+        )
+    check_exact_size(train.n_points)
+    check_metric(metric)
+    if convention not in CONVENTIONS:
+        raise ValueError(f"convention={convention!r} is not supported; choose one of {list(CONVENTIONS)}.")
+    if isinstance(model, FastLearner):
+        model._check_params()
+        if n_jobs is not None:
+            raise ValueError("n_jobs applies to scikit-learn models only; fast learners need no parallelism.")
+    elif is_sklearn_classifier(model):
+        check_sklearn_metric(model, needs_proba(metric))
+    else:
+        raise TypeError(
+            f"model must be a datacf fast learner (dcf.models.KNN, ...) or a scikit-learn "
+            f"classifier with fit and predict; got {type(model).__name__}."
+        )
+
+
+def compute_grid(train, model, eval=None, metric="prob_correct", convention="fallback", n_jobs=None):
+    """Train ``model`` on every subset of ``train`` and score it on every evaluation point.
+
+    Parameters
+    ----------
+    train : Dataset
+        The n training points (n <= 16: the grid has 2**n rows).
+    model : datacf fast learner or scikit-learn classifier
+        ``dcf.models.KNN``, ``LogisticRegression`` and ``NearestCentroid`` fit all subsets
+        at once; any other classifier is cloned and fitted once per subset that needs it.
+    eval : Dataset, default=None
+        Evaluation points (the columns); None evaluates on ``train`` itself.
+    metric : {"prob_correct", "accuracy", "log_loss"}, default="prob_correct"
+        Per-cell score; see ``datacf._metrics``.
+    convention : {"fallback", "zero"}, default="fallback"
+        "fallback": the empty set predicts the uniform distribution over the training
+        classes (hard label: the smallest class) and a one-class subset predicts its class
+        with certainty. "zero": every cell is 0 where scikit-learn would refuse to fit (the
+        empty set; one class for logistic regression or nearest centroid; fewer than k
+        points for KNN; a ValueError from a scikit-learn model), as pyDVL does.
+    n_jobs : int or None, default=None
+        Parallel fits through joblib, for scikit-learn models only.
+
+    Returns
+    -------
+    Grid
+        Values of shape (2**n, n_eval); row r is the subset {i : (r >> i) & 1}.
+
+    Raises
+    ------
+    ValueError
+        For more than 16 points, an unknown metric or convention, a metric the model cannot
+        produce, or a scikit-learn model that fails on a subset under "fallback".
+
+    Examples
+    --------
+    >>> import datacf as dcf
+    >>> train = dcf.Dataset([[0.0], [1.0]], [0, 1])
+    >>> dcf.compute_grid(train, dcf.models.KNN(k=1)).values.tolist()
+    [[0.5, 0.5], [1.0, 0.0], [0.0, 1.0], [1.0, 1.0]]
+    """
+    _check_inputs(train, model, eval, metric, convention, n_jobs)
+    eval_set = train if eval is None else eval
+    classes = train.classes
+    n_classes = classes.size
+    codes = np.searchsorted(classes, train.y)
+    position = {label: i for i, label in enumerate(classes.tolist())}
+    target = np.array([position.get(label, -1) for label in eval_set.y.tolist()])
+
+    members = subset_bits(train.n_points)
+    counts = members.astype(np.int64) @ np.eye(n_classes, dtype=np.int64)[codes]
+    sizes = members.sum(axis=1)
+    n_present = (counts > 0).sum(axis=1)
+
+    # Convention rows first: uniform for the empty set, certainty for a single class.
+    proba = np.zeros((members.shape[0], eval_set.n_points, n_classes))
+    proba[n_present == 0] = 1.0 / n_classes
+    single = np.flatnonzero(n_present == 1)
+    proba[single] = np.eye(n_classes)[counts[single].argmax(axis=1)][:, None, :]
+    hard = proba.argmax(axis=2)
+    refused = sizes == 0
+
+    if isinstance(model, FastLearner):
+        fit_rows = np.flatnonzero(n_present >= 2)
+        if fit_rows.size:
+            proba[fit_rows] = model._predict_proba_subsets(
+                train.X, codes, n_classes, eval_set.X, members[fit_rows]
+            )
+        hard[fit_rows] = proba[fit_rows].argmax(axis=2)
+        if convention == "zero":
+            refused |= model._refuses(sizes, n_present)
+    else:
+        zero = convention == "zero"
+        fit_rows = np.flatnonzero(n_present >= (1 if zero else 2))  # "zero" asks sklearn about one class
+        fitted, fitted_hard, failed = predict_subsets_sklearn(
+            model, train, eval_set.X, members, fit_rows, needs_proba(metric), zero, n_jobs
+        )
+        if fitted is not None:
+            proba[fit_rows] = fitted
+        hard[fit_rows] = fitted_hard
+        refused[fit_rows[failed]] = True
+
+    values = score_cells(metric, proba if needs_proba(metric) else None, hard, target)
+    if convention == "zero":
+        values[refused] = 0.0
+    inputs = {
+        "train": train.to_dict(),
+        "eval": None if eval is None else eval.to_dict(),
+        "model": describe_model(model),
+        "metric": metric,
+        "convention": convention,
+    }
+    return Grid(values, point_names=train.names, eval_names=eval_set.names, inputs=inputs)
+
+
+def _model_from_description(spec):
+    """Rebuild a model from ``describe_model`` output; only datacf and sklearn classes."""
+    from . import models
+
+    library, name, params = spec.get("library"), spec.get("class", ""), spec.get("params", {})
+    if library == "datacf" and name in models.__all__:
+        return getattr(models, name)(**params)
+    if library == "scikit-learn" and name.startswith("sklearn."):
+        import importlib
+
+        module, _, cls = name.rpartition(".")
+        return getattr(importlib.import_module(module), cls)(**params)
+    raise ValueError(f"Cannot rebuild the model {spec!r:.120}: only datacf and scikit-learn models are known.")
+
+
+def recompute_grid(grid, **overrides):
+    """Recompute a grid from the inputs it records (e.g. to check a stored JSON file).
+
+    Keyword ``overrides`` replace recorded ``compute_grid`` arguments (e.g. ``n_jobs=2``).
+    """
+    if not grid.inputs:
+        raise ValueError("This grid records no inputs (it was built from a bare table), so it cannot be recomputed.")
+    inputs = grid.inputs
+    arguments = {
+        "train": Dataset.from_dict(inputs["train"]),
+        "model": _model_from_description(inputs["model"]),
+        "eval": None if inputs.get("eval") is None else Dataset.from_dict(inputs["eval"]),
+        "metric": inputs["metric"],
+        "convention": inputs["convention"],
+    }
+    arguments.update(overrides)
+    return compute_grid(**arguments)

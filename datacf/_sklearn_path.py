@@ -1,0 +1,81 @@
+"""The generic path: any scikit-learn classifier, cloned and fitted once per subset.
+
+Only subsets that need a model are fitted (at most 2**n - 1), optionally in parallel with
+joblib, so a joblib backend such as Dask or Ray can spread the fits over a cluster.
+"""
+import numpy as np
+
+from ._subsets import subset_name
+
+__all__ = ["is_sklearn_classifier", "check_sklearn_metric", "predict_subsets_sklearn"]
+
+
+def is_sklearn_classifier(model):
+    return all(callable(getattr(model, name, None)) for name in ("fit", "predict", "get_params"))
+
+
+def check_sklearn_metric(model, needs_proba):
+    if needs_proba and not callable(getattr(model, "predict_proba", None)):
+        name = type(model).__name__
+        raise ValueError(
+            f"{name} has no predict_proba, so it cannot be scored by probability; use "
+            f"metric='accuracy', or a model with predict_proba (e.g. SVC(probability=True))."
+        )
+
+
+def _fit_one(estimator, X, y, X_eval, needs_proba, catch_refusal, subset):
+    from sklearn.base import clone
+
+    try:
+        model = clone(estimator).fit(X, y)
+        hard = model.predict(X_eval)
+        proba = model.predict_proba(X_eval) if needs_proba else None
+    except ValueError as error:
+        if catch_refusal:
+            return None
+        raise ValueError(
+            f"{type(estimator).__name__} failed on the subset {subset!r}: {error} Use "
+            "convention='zero' to score subsets scikit-learn refuses as 0, or a datacf fast learner."
+        ) from error
+    return np.asarray(model.classes_), hard, proba
+
+
+def predict_subsets_sklearn(estimator, train, X_eval, members, rows, needs_proba, catch_refusal, n_jobs):
+    """Fit a clone on each row's subset; return (proba or None, hard codes, refused mask).
+
+    With ``catch_refusal`` a ``ValueError`` from fit or predict marks the row refused (the
+    "zero" convention); otherwise it is re-raised naming the subset.
+    """
+    classes = train.classes
+    jobs = [
+        (train.X[members[r]], train.y[members[r]], X_eval, needs_proba, catch_refusal,
+         subset_name(r, train.names))
+        for r in rows
+    ]
+    if n_jobs is None:
+        results = [_fit_one(estimator, *job) for job in jobs]
+    else:
+        from joblib import Parallel, delayed
+
+        results = Parallel(n_jobs=n_jobs)(delayed(_fit_one)(estimator, *job) for job in jobs)
+
+    n_eval = X_eval.shape[0]
+    proba = np.zeros((len(rows), n_eval, classes.size)) if needs_proba else None
+    hard = np.zeros((len(rows), n_eval), dtype=np.int64)
+    refused = np.zeros(len(rows), dtype=bool)
+    for i, (r, result) in enumerate(zip(rows, results)):
+        if result is None:
+            refused[i] = True
+            continue
+        model_classes, labels, p = result
+        columns = np.searchsorted(classes, model_classes)
+        hard[i] = columns[np.searchsorted(model_classes, labels)]
+        if needs_proba:
+            if not np.isfinite(p).all():
+                raise ValueError(
+                    f"{type(estimator).__name__}.predict_proba returned NaN or infinite values "
+                    f"on the subset {subset_name(r, train.names)!r}; score it with "
+                    "metric='accuracy' or use another model."
+                )
+            proba[i][:, columns] = p
+    return proba, hard, refused
