@@ -1,0 +1,135 @@
+"""Every fast learner equals scikit-learn on every subset of several seeded datasets."""
+import warnings
+
+import numpy as np
+import pytest
+from sklearn.linear_model import LogisticRegression as SkLogisticRegression
+from sklearn.neighbors import KNeighborsClassifier, NearestCentroid as SkNearestCentroid
+
+import datacf as dcf
+from oracles import members_of, sklearn_predict_grid, sklearn_proba_grid
+
+# DESIGN.md §3: the fast logistic learner agrees with scikit-learn run at tol=1e-10 within 1e-6.
+LOGISTIC_AGREEMENT = 1e-6
+ALL_DATASETS = ["blobs6", "overlap6", "blobs5_3d", "three_class6", "three_class7", "imbalanced5", "xor4", "ties6"]
+NO_TIES = [name for name in ALL_DATASETS if name not in ("xor4", "ties6")]
+
+
+def every_label_eval(train):
+    """Each training point once per class, so prob_correct columns reveal the whole distribution."""
+    classes = train.classes
+    X = np.repeat(train.X, classes.size, axis=0)
+    y = np.tile(classes, train.n_points)
+    return dcf.Dataset(X, y, names=[f"{n}{c}" for n in train.names for c in classes])
+
+
+def as_proba(grid_values, train):
+    return grid_values.reshape(grid_values.shape[0], train.n_points, train.classes.size)
+
+
+class TestLogisticRegression:
+    @pytest.mark.parametrize("C", [0.1, 1.0, 10.0])
+    @pytest.mark.parametrize("name", NO_TIES + ["xor4"])
+    def test_probabilities_match_sklearn_on_every_subset(self, datasets, name, C):
+        """P(class) equals scikit-learn's LogisticRegression(C, tol=1e-10) within 1e-6 on all rows."""
+        train = datasets[name]
+        grid = dcf.compute_grid(train, dcf.models.LogisticRegression(C=C), eval=every_label_eval(train))
+        expected = sklearn_proba_grid(
+            train, train, lambda size: SkLogisticRegression(C=C, tol=1e-10, max_iter=100_000)
+        )
+        np.testing.assert_allclose(as_proba(grid.values, train), expected, rtol=0, atol=LOGISTIC_AGREEMENT)
+
+    @pytest.mark.parametrize("name", NO_TIES)
+    def test_hard_predictions_match_sklearn(self, datasets, name):
+        """The accuracy grid equals scikit-learn's predict on every subset, cell for cell."""
+        train = datasets[name]
+        grid = dcf.compute_grid(train, dcf.models.LogisticRegression(C=1.0), metric="accuracy")
+        labels = sklearn_predict_grid(train, train, lambda size: SkLogisticRegression(tol=1e-10, max_iter=100_000))
+        np.testing.assert_array_equal(grid.values, (labels == train.y).astype(float))
+
+    def test_separable_data_with_weak_regularisation_converges(self):
+        """Large C on separable data still converges (damped Newton), without a warning."""
+        train = dcf.Dataset([[0.0], [0.1], [5.0], [5.1]], [0, 0, 1, 1])
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            grid = dcf.compute_grid(train, dcf.models.LogisticRegression(C=1e4), eval=every_label_eval(train))
+        expected = sklearn_proba_grid(train, train, lambda s: SkLogisticRegression(C=1e4, tol=1e-10, max_iter=100_000))
+        np.testing.assert_allclose(as_proba(grid.values, train), expected, rtol=0, atol=LOGISTIC_AGREEMENT)
+
+    def test_non_convergence_warns(self, datasets):
+        """A Newton budget too small to converge gives a ConvergenceWarning naming max_iter."""
+        with pytest.warns(dcf.models.ConvergenceWarning, match="max_iter=1"):
+            dcf.compute_grid(datasets["blobs6"], dcf.models.LogisticRegression(C=100.0, max_iter=1))
+
+    @pytest.mark.parametrize("C", [0, -1.0, float("nan"), "1"])
+    def test_bad_C_is_refused(self, datasets, C):
+        """C must be a positive finite number."""
+        with pytest.raises(ValueError, match="positive finite C"):
+            dcf.compute_grid(datasets["blobs6"], dcf.models.LogisticRegression(C=C))
+
+
+class TestKNN:
+    @pytest.mark.parametrize("k", [1, 2, 3, 5])
+    @pytest.mark.parametrize("name", NO_TIES)
+    def test_probabilities_match_sklearn_on_every_subset(self, datasets, name, k):
+        """Vote shares equal KNeighborsClassifier(n_neighbors=min(k, |S|)) on every subset."""
+        train = datasets[name]
+        grid = dcf.compute_grid(train, dcf.models.KNN(k=k), eval=every_label_eval(train))
+        expected = sklearn_proba_grid(train, train, lambda size: KNeighborsClassifier(n_neighbors=min(k, size)))
+        np.testing.assert_allclose(as_proba(grid.values, train), expected, rtol=0, atol=1e-12)
+
+    @pytest.mark.parametrize("k", [1, 2, 3, 4])
+    @pytest.mark.parametrize("name", NO_TIES)
+    def test_hard_predictions_match_sklearn(self, datasets, name, k):
+        """The accuracy grid equals KNeighborsClassifier.predict, vote ties to the smallest label."""
+        train = datasets[name]
+        grid = dcf.compute_grid(train, dcf.models.KNN(k=k), metric="accuracy")
+        labels = sklearn_predict_grid(train, train, lambda size: KNeighborsClassifier(n_neighbors=min(k, size)))
+        np.testing.assert_array_equal(grid.values, (labels == train.y).astype(float))
+
+    @pytest.mark.parametrize("k", [1, 2, 3])
+    def test_distance_ties_go_to_the_lower_index(self, datasets, k):
+        """With many equal distances, the neighbours are the first k members in (distance, index) order."""
+        train = datasets["ties6"]
+        grid = dcf.compute_grid(train, dcf.models.KNN(k=k), eval=every_label_eval(train))
+        n, classes = train.n_points, train.classes
+        expected = np.zeros((2**n, n, classes.size))
+        for row in range(1, 2**n):
+            for j, x in enumerate(train.X):
+                idx = members_of(row, n)
+                nearest = sorted(idx, key=lambda i: (float(((train.X[i] - x) ** 2).sum()), i))[:k]
+                for i in nearest:
+                    expected[row, j, train.y[i]] += 1 / len(nearest)
+        expected[0] = 0.5
+        np.testing.assert_allclose(as_proba(grid.values, train), expected, rtol=0, atol=1e-12)
+
+    def test_vote_tie_goes_to_the_smallest_label(self):
+        """Two neighbours, one vote each: the hard prediction is the smaller label."""
+        train = dcf.Dataset([[-1.0], [1.0]], [1, 0])
+        grid = dcf.compute_grid(train, dcf.models.KNN(k=2), eval=dcf.Dataset([[0.0], [0.0]], [0, 1]), metric="accuracy")
+        assert grid.row("AB").tolist() == [1.0, 0.0]
+
+    @pytest.mark.parametrize("k", [0, -2, 1.5, True, None])
+    def test_bad_k_is_refused(self, datasets, k):
+        """k must be a positive integer."""
+        with pytest.raises(ValueError, match="positive integer k"):
+            dcf.compute_grid(datasets["blobs6"], dcf.models.KNN(k=k))
+
+
+class TestNearestCentroid:
+    @pytest.mark.parametrize("name", NO_TIES)
+    def test_predictions_match_sklearn_on_every_subset(self, datasets, name):
+        """The nearest centroid is scikit-learn's NearestCentroid().predict on every subset."""
+        train = datasets[name]
+        grid = dcf.compute_grid(train, dcf.models.NearestCentroid(), metric="accuracy")
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")   # sklearn warns about zero within-class spread
+            labels = sklearn_predict_grid(train, train, lambda size: SkNearestCentroid())
+        np.testing.assert_array_equal(grid.values, (labels == train.y).astype(float))
+
+    def test_probability_is_certainty_on_the_predicted_class(self, datasets):
+        """prob_correct equals accuracy: the model is certain of its nearest centroid."""
+        train = datasets["three_class6"]
+        soft = dcf.compute_grid(train, dcf.models.NearestCentroid())
+        hard = dcf.compute_grid(train, dcf.models.NearestCentroid(), metric="accuracy")
+        np.testing.assert_array_equal(soft.values[1:], hard.values[1:])
