@@ -59,7 +59,7 @@ def knn_shapley(train, test, k, per_test_point=False):
         order = np.argsort(((train.X - x) ** 2).sum(axis=1), kind="stable")
         match = (train.y[order] == y).astype(np.float64)
         s = np.zeros(n)
-        s[-1] = match[-1] / n
+        s[-1] = match[-1] * min(k, n) / (n * k)   # Jia et al.'s match / n, also right for k > n
         # s_i = s_{i+1} + (match_i - match_{i+1}) / K * min(K, i) / i, from the farthest inwards
         steps = (match[:-1] - match[1:]) / k * np.minimum(k, ranks[:-1]) / ranks[:-1]
         s[:-1] = s[-1] + np.cumsum(steps[::-1])[::-1]

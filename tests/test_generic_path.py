@@ -1,0 +1,104 @@
+"""Any scikit-learn classifier through the generic path: one fit per subset that needs one."""
+import numpy as np
+import pytest
+from sklearn.linear_model import LogisticRegression as SkLogisticRegression
+from sklearn.neighbors import KNeighborsClassifier, NearestCentroid as SkNearestCentroid
+from sklearn.svm import LinearSVC
+from sklearn.tree import DecisionTreeClassifier
+
+import datacf as dcf
+from oracles import members_of
+
+# scikit-learn's NearestCentroid divides by zero computing a spread it never uses in predict.
+pytestmark = pytest.mark.filterwarnings("ignore:invalid value encountered in divide:RuntimeWarning")
+
+
+class CountingTree(DecisionTreeClassifier):
+    """A decision tree that counts how often it is fitted (in this process)."""
+
+    fits = 0
+
+    def fit(self, X, y, *args, **kwargs):
+        type(self).fits += 1
+        return super().fit(X, y, *args, **kwargs)
+
+
+PAIRS = {
+    "logistic": (lambda: SkLogisticRegression(C=1.0, tol=1e-10, max_iter=100_000), dcf.models.LogisticRegression(C=1.0), "prob_correct", 1e-6),
+    "knn1": (lambda: KNeighborsClassifier(n_neighbors=1), dcf.models.KNN(k=1), "prob_correct", 1e-12),
+    "centroid": (lambda: SkNearestCentroid(), dcf.models.NearestCentroid(), "accuracy", 0.0),
+}
+
+
+@pytest.mark.parametrize("pair", PAIRS.values(), ids=list(PAIRS))
+@pytest.mark.parametrize("name", ["blobs6", "three_class6"])
+def test_generic_path_equals_fast_path(datasets, name, pair):
+    """Where both apply, a scikit-learn model and the matching fast learner give the same grid."""
+    make_sklearn, fast, metric, atol = pair
+    generic = dcf.compute_grid(datasets[name], make_sklearn(), metric=metric)
+    vectorized = dcf.compute_grid(datasets[name], fast, metric=metric)
+    np.testing.assert_allclose(generic.values, vectorized.values, rtol=0, atol=atol)
+
+
+@pytest.mark.parametrize("convention", ["fallback", "zero"])
+def test_fits_once_per_subset_that_needs_a_model(datasets, convention):
+    """Fallback fits only subsets with two or more classes; zero also tries one-class subsets."""
+    train = datasets["imbalanced5"]   # labels 0,0,0,0,1
+    CountingTree.fits = 0
+    dcf.compute_grid(train, CountingTree(random_state=0), convention=convention)
+    n = train.n_points
+    classes_per_row = [len(set(train.y[members_of(r, n)].tolist())) for r in range(2**n)]
+    expected = sum(c >= (1 if convention == "zero" else 2) for c in classes_per_row)
+    assert CountingTree.fits == expected
+    assert CountingTree.fits <= 2**n - 1
+
+
+def test_parallel_fits_give_the_same_grid(datasets):
+    """n_jobs=2 through joblib gives exactly the sequential grid."""
+    model = DecisionTreeClassifier(random_state=0)
+    sequential = dcf.compute_grid(datasets["blobs6"], model)
+    parallel = dcf.compute_grid(datasets["blobs6"], model, n_jobs=2)
+    np.testing.assert_array_equal(sequential.values, parallel.values)
+
+
+def test_model_without_predict_proba_works_with_accuracy(datasets):
+    """LinearSVC has no predict_proba but scores with the accuracy metric, equal to its predict."""
+    train = datasets["blobs6"]
+    grid = dcf.compute_grid(train, LinearSVC(), metric="accuracy")
+    full = LinearSVC().fit(train.X, train.y).predict(train.X)
+    np.testing.assert_array_equal(grid.values[-1], (full == train.y).astype(float))
+
+
+@pytest.mark.parametrize("metric", ["prob_correct", "log_loss"])
+def test_model_without_predict_proba_refuses_probability_metrics(datasets, metric):
+    """Asking LinearSVC for a probability metric gives a clear error naming the fix."""
+    with pytest.raises(ValueError, match="LinearSVC has no predict_proba.*metric='accuracy'"):
+        dcf.compute_grid(datasets["blobs6"], LinearSVC(), metric=metric)
+
+
+def test_refused_fit_under_fallback_names_the_subset(datasets):
+    """A scikit-learn KNN with more neighbours than points fails, naming the subset and the fix."""
+    with pytest.raises(ValueError, match=r"KNeighborsClassifier failed on the subset 'AB'.*convention='zero'"):
+        dcf.compute_grid(datasets["blobs6"], KNeighborsClassifier(n_neighbors=3))
+
+
+def test_refused_fit_under_zero_scores_zero(datasets):
+    """Under "zero", subsets scikit-learn refuses score 0; the rest equal the fast learner's."""
+    train = datasets["blobs6"]
+    generic = dcf.compute_grid(train, KNeighborsClassifier(n_neighbors=3), convention="zero")
+    fast = dcf.compute_grid(train, dcf.models.KNN(k=3), convention="zero")
+    np.testing.assert_allclose(generic.values, fast.values, rtol=0, atol=1e-12)
+    sizes = np.array([len(members_of(r, 6)) for r in range(64)])
+    assert (generic.values[sizes < 3] == 0).all() and (generic.values[sizes >= 3] > 0).any()
+
+
+def test_not_a_model_is_a_type_error(datasets):
+    """Anything without fit and predict is refused with a TypeError."""
+    with pytest.raises(TypeError, match="model must be a datacf fast learner"):
+        dcf.compute_grid(datasets["blobs6"], object())
+
+
+def test_n_jobs_is_for_sklearn_models_only(datasets):
+    """Fast learners reject n_jobs rather than silently ignore it."""
+    with pytest.raises(ValueError, match="n_jobs applies to scikit-learn models only"):
+        dcf.compute_grid(datasets["blobs6"], dcf.models.KNN(k=1), n_jobs=2)
