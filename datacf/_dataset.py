@@ -68,14 +68,14 @@ def _check_labels(y, n_points):
         bad = np.flatnonzero(~np.isfinite(y) | (y != np.round(y)))
         if bad.size:
             raise ValueError(
-                f"y must hold integer class labels; y[{bad[0]}] = {y[bad[0]]!r} is not an "
+                f"y must hold integer class labels; y[{bad[0]}] = {y[bad[0]].item()!r} is not an "
                 "integer. Encode classes as 0, 1, ... (e.g. sklearn's LabelEncoder)."
             )
         return y.astype(np.int64)
     if y.dtype == object and all(isinstance(v, numbers.Integral) for v in y):
         return y.astype(np.int64)
     raise ValueError(
-        f"y must hold integer class labels; got values of type {y.dtype} (e.g. {y[0]!r}). "
+        f"y must hold integer class labels; got values of type {y.dtype} (e.g. {y.flat[0].item()!r}). "
         "Encode classes as 0, 1, ... (e.g. sklearn's LabelEncoder)."
     )
 

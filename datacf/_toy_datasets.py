@@ -14,28 +14,31 @@ _TOYS = {
         [0, 0, 1, 1],
     ),
     "mislabelled": (
-        "Two clusters with one mislabelled point (F sits among class 0 but is labelled 1): "
-        "it hurts the model, and leave-one-out and Shapley both give it a negative value.",
-        [[0.0, 0.0], [0.6, 0.4], [0.2, 1.0], [3.0, 3.0], [3.6, 2.4], [0.5, 0.7], [3.2, 3.6]],
-        [0, 0, 0, 1, 1, 1, 1],
+        "Two clusters with one mislabelled point: E sits inside class 0 but is labelled 1. "
+        "It hurts the model, and leave-one-out and Shapley both give it the lowest, negative value "
+        "(with logistic regression or 3-nearest neighbours).",
+        [[0.0, 0.0], [1.0, 0.2], [0.3, 1.1], [1.2, 1.0], [0.6, 0.5], [3.2, 2.8], [3.8, 3.4], [3.0, 3.6]],
+        [0, 0, 0, 0, 1, 1, 1, 1],
     ),
     "near_duplicates": (
-        "A redundant pair: B and C are near-duplicates. Leave-one-out says each is worthless "
-        "(the other covers for it); Shapley splits their shared value between them.",
-        [[0.0, 0.0], [3.0, 3.0], [3.05, 2.95], [0.8, 0.3], [0.4, 0.9]],
-        [0, 1, 1, 0, 0],
+        "A redundant pair: B and C are near-duplicates. With a 1-nearest-neighbour model, "
+        "leave-one-out says each is worthless (the other covers for it) while every other point "
+        "is worth something; Shapley splits the pair's value between them.",
+        [[0.0, 0.0], [2.0, 2.0], [2.05, 1.95], [1.0, 1.1], [-0.8, 0.6]],
+        [0, 1, 1, 0, 1],
     ),
     "outlier": (
-        "Class 1 has one point (E) far from the rest: it pulls a centroid or a linear boundary "
-        "towards itself and costs the model accuracy on its own class.",
+        "Class 1 has one point (E) far from the rest: it drags its class's centroid away, so a "
+        "nearest-centroid model misclassifies class 1, and E's values are negative.",
         [[0.0, 0.0], [0.5, 0.6], [2.0, 2.0], [2.5, 1.6], [9.0, -6.0], [0.2, 1.0]],
         [0, 0, 1, 1, 1, 0],
     ),
     "xor": (
-        "An XOR layout: opposite corners share a label, so no single point helps a nearest "
-        "neighbour predict the others; points matter only together (positive interactions).",
-        [[0.0, 0.0], [1.0, 1.0], [0.0, 1.0], [1.0, 0.0], [0.1, 0.1], [0.9, 0.9], [0.1, 0.9], [0.9, 0.1]],
-        [0, 0, 1, 1, 0, 0, 1, 1],
+        "An XOR layout: opposite corners share a label. Alone, any point is right about half "
+        "the grid, no better than knowing nothing; points only help a nearest-neighbour model "
+        "in pairs, so every pair has a positive interaction.",
+        [[0.0, 0.0], [1.0, 1.0], [0.0, 1.0], [1.0, 0.0]],
+        [0, 0, 1, 1],
     ),
 }
 
