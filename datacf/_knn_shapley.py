@@ -40,10 +40,13 @@ def knn_shapley(train, test, k, per_test_point=False):
 
     Examples
     --------
+    A and B (label 0) are interchangeable nearest neighbours of the test point; C is never
+    the nearest while either is present and has the wrong label.
+
     >>> import datacf as dcf
     >>> train = dcf.Dataset([[0.0], [1.0], [3.0]], [0, 0, 1])
     >>> dcf.knn_shapley(train, dcf.Dataset([[0.2]], [0]), k=1)
-    array([0.83333333, 0.33333333, 0.        ])
+    array([0.5, 0.5, 0. ])
     """
     for name, value in (("train", train), ("test", test)):
         if not isinstance(value, Dataset):
