@@ -130,12 +130,22 @@ def _names_list(value, what, where):
 
 
 def _row(grid, name, where):
+    """Row index of a subset name ("ABD", "∅"), "full" (every point) or "full-BD" (all but B, D)."""
+    full = 2**grid.n_points - 1
     try:
+        if name == "full":
+            return full
+        if isinstance(name, str) and name.startswith("full-"):
+            removed = grid.row_index(name[len("full-"):])
+            if removed == 0:
+                raise ValueError(name)
+            return full & ~removed
         return grid.row_index(name)
     except ValueError:
         raise PageError(
             f"{where}: {name!r} is not a row of this grid; rows are subsets of the points "
-            f"{list(grid.point_names)}, written like 'ABD' or '∅'."
+            f"{list(grid.point_names)}, written like 'ABD' or '∅', or 'full' and 'full-B' "
+            "(every point, every point but B)."
         ) from None
 
 
@@ -200,6 +210,9 @@ def render_grid(options, store, where="datacf-grid"):
     show_all = rows_option == "all"
     if show_all:
         rows = _all_rows_sorted(grid)
+    elif rows_option == "loo":
+        full = 2**grid.n_points - 1
+        rows = [full] + [full ^ (1 << i) for i in range(grid.n_points)]
     else:
         rows = [_row(grid, r, where) for r in _names_list(rows_option, "rows", where)]
         if len(set(rows)) != len(rows):
@@ -390,6 +403,7 @@ INLINE_READINGS = {
     "scaling": "scaling(EXAMPLE, size=K, focus=None): mean utility over subsets of size K",
     "rows": "rows(EXAMPLE): the number of rows, 2**n",
     "points": "points(EXAMPLE): the number of training points, n",
+    "lesson": "lesson(EXAMPLE): the one-sentence lesson of the example's toy dataset",
 }
 _DEFAULT_FORMATS = {"loo": "+.3f", "group_loo": "+.3f", "shapley": "+.3f", "banzhaf": "+.3f", "diff": "+.2f"}
 _INLINE_ARGS = {
@@ -403,8 +417,9 @@ _INLINE_ARGS = {
     "scaling": ("size",),
     "rows": (),
     "points": (),
+    "lesson": (),
 }
-_OPTIONAL_ARGS = {"value": (), "diff": (), "rows": (), "points": ()}
+_OPTIONAL_ARGS = {"value": (), "diff": (), "rows": (), "points": (), "lesson": ()}
 
 
 def _parse_inline(expression, where):
@@ -449,6 +464,12 @@ def evaluate_inline(expression, store, where="page"):
         _, grid = store.get(example)
     except PageError as error:
         raise PageError(f"{where}: {error}") from None
+    if reading == "lesson":
+        from datacf import toy_lesson
+
+        if store.examples is None or example not in store.examples:
+            raise PageError(f"{where}: the lesson needs the example declarations.")
+        return toy_lesson(store.examples[example].spec["dataset"])
     if reading in ("rows", "points"):
         return str(2**grid.n_points if reading == "rows" else grid.n_points)
     fmt = _check_format(kwargs.pop("fmt", _DEFAULT_FORMATS.get(reading, ".2f")), where)

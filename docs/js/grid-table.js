@@ -1,0 +1,187 @@
+// docs/js/grid-table.js: turn each static `figure.dcf-grid` table into an interactive grid.
+//
+// The build (datacf/_site/render.py) writes a complete HTML table, so the page reads with
+// JavaScript off. This module adds the ARIA grid roles, a roving tabindex with arrow-key
+// navigation (one tab stop; arrows move one cell and do not wrap; Home/End, Ctrl+Home/End),
+// row and column highlight on hover and focus, and a toggle between the author's rows and all
+// 2^n rows sorted by subset size. Heat colours are pure CSS (`--dcf-v` on each cell, mixed
+// with Material's palette variables), so they follow the light/dark switch by themselves.
+
+const FORMAT = /^(\+?)\.(\d)([f%])$/;
+const MINUS = "\u2212";
+const NAV_KEYS = new Set(["ArrowLeft", "ArrowRight", "ArrowUp", "ArrowDown", "Home", "End"]);
+
+/** Format like the build's Python `format_number`: true minus sign, no sign on a rounded zero. */
+export function formatNumber(value, format = ".2f") {
+  const [, plus, digits, kind] = FORMAT.exec(format) ?? FORMAT.exec(".2f");
+  let text = kind === "%" ? `${(value * 100).toFixed(Number(digits))}%` : value.toFixed(Number(digits));
+  if (!/[1-9]/.test(text)) text = text.replace(/^[-+]/, "");
+  else if (plus && !text.startsWith("-")) text = `+${text}`;
+  return text.replace("-", MINUS);
+}
+
+const members = (row, n) => Array.from({ length: n }, (_, i) => i).filter((i) => (row >> i) & 1);
+
+function subsetName(row, names) {
+  const parts = members(row, names.length).map((i) => names[i]);
+  if (!parts.length) return "\u2205";
+  return parts.join(names.every((name) => name.length === 1) ? "" : ",");
+}
+
+/** Every row index, by subset size, then by member indices (AB, AC, AD, BC, ...). */
+export function rowsBySize(n) {
+  const key = (r) => [members(r, n).length, ...members(r, n)];
+  return Array.from({ length: 2 ** n }, (_, r) => r).sort((a, b) => {
+    const [ka, kb] = [key(a), key(b)];
+    for (let i = 0; i < Math.max(ka.length, kb.length); i += 1) {
+      if ((ka[i] ?? -1) !== (kb[i] ?? -1)) return (ka[i] ?? -1) - (kb[i] ?? -1);
+    }
+    return 0;
+  });
+}
+
+export function cellLabel(data, row, col) {
+  const trained = members(row, data.pointNames.length).map((i) => data.pointNames[i]);
+  const value = formatNumber(data.values[row][col], data.format);
+  return `trained on ${trained.length ? trained.join(", ") : "nothing"}; evaluated at ${data.evalNames[col]}: ${value}`;
+}
+
+/** One `<tr>` of the table for grid row `row`, the same markup the build writes. */
+export function renderRow(doc, data, row) {
+  const tr = doc.createElement("tr");
+  tr.dataset.subset = subsetName(row, data.pointNames);
+  tr.dataset.size = String(members(row, data.pointNames.length).length);
+  const compareAt = data.compare ? data.compare.indexOf(row) : -1;
+  if (compareAt >= 0) tr.classList.add("dcf-compare", compareAt === 0 ? "dcf-compare--first" : "dcf-compare--second");
+  const header = Object.assign(doc.createElement("th"), { scope: "row", textContent: tr.dataset.subset });
+  tr.append(header);
+  const span = data.max - data.min;
+  data.values[row].forEach((value, col) => {
+    const td = doc.createElement("td");
+    td.textContent = formatNumber(value, data.format);   // the number is always visible
+    td.dataset.value = String(value);
+    td.style.setProperty("--dcf-v", Math.min(1, Math.max(0, (value - data.min) / span)).toFixed(4));
+    td.setAttribute("aria-label", cellLabel(data, row, col));
+    if (data.focus.includes(col)) td.classList.add("dcf-focus");
+    tr.append(td);
+  });
+  return tr;
+}
+
+function applyRoles(table) {
+  table.setAttribute("role", "grid");
+  for (const tr of table.rows) {
+    tr.setAttribute("role", "row");
+    for (const cell of tr.cells) {
+      const role = cell.tagName === "TD" ? "gridcell" : cell.scope === "row" ? "rowheader" : "columnheader";
+      cell.setAttribute("role", role);
+      if (!cell.hasAttribute("tabindex")) cell.tabIndex = -1;
+    }
+  }
+  const cells = [...table.querySelectorAll("th, td")];
+  if (!cells.some((cell) => cell.tabIndex === 0)) {
+    (table.querySelector("tbody td") ?? cells[0]).tabIndex = 0;
+  }
+}
+
+function highlight(table, cell) {
+  for (const old of table.querySelectorAll(".dcf-hl-row, .dcf-hl-col")) {
+    old.classList.remove("dcf-hl-row", "dcf-hl-col");
+  }
+  if (!cell) return;
+  cell.parentElement.classList.add("dcf-hl-row");
+  for (const tr of table.rows) tr.cells[cell.cellIndex]?.classList.add("dcf-hl-col");
+}
+
+function moveFocus(table, from, to) {
+  from.tabIndex = -1;
+  to.tabIndex = 0;
+  to.focus();
+}
+
+function onKeydown(table, event) {
+  const cell = event.target.closest?.("th, td");
+  if (!cell || !NAV_KEYS.has(event.key) || event.altKey || event.metaKey) return;
+  const rows = [...table.rows];
+  let r = rows.indexOf(cell.parentElement);
+  let c = cell.cellIndex;
+  const ctrl = event.ctrlKey;
+  if (event.key === "ArrowLeft") c = Math.max(0, c - 1);
+  if (event.key === "ArrowRight") c = Math.min(rows[r].cells.length - 1, c + 1);
+  if (event.key === "ArrowUp") r = Math.max(0, r - 1);
+  if (event.key === "ArrowDown") r = Math.min(rows.length - 1, r + 1);
+  if (event.key === "Home") [r, c] = [ctrl ? 0 : r, 0];
+  if (event.key === "End") {
+    r = ctrl ? rows.length - 1 : r;
+    c = rows[r].cells.length - 1;
+  }
+  event.preventDefault();
+  const target = rows[r].cells[Math.min(c, rows[r].cells.length - 1)];
+  if (target !== cell) moveFocus(table, cell, target);
+}
+
+function addToggle(doc, figure, table, data) {
+  const total = 2 ** data.pointNames.length;
+  const selected = [...table.tBodies[0].rows];
+  const button = doc.createElement("button");
+  button.type = "button";
+  button.className = "dcf-grid__toggle md-button";
+  const show = (all) => {
+    button.setAttribute("aria-pressed", String(all));
+    button.textContent = all ? "Show selected rows" : `Show all ${total} rows`;
+    const body = table.tBodies[0];
+    const hadFocus = body.contains(doc.activeElement);
+    const rows = all ? rowsBySize(data.pointNames.length).map((r) => renderRow(doc, data, r)) : selected;
+    body.replaceChildren(...rows);
+    figure.dataset.rows = all ? "all" : "selected";
+    for (const cell of table.querySelectorAll("th, td")) cell.tabIndex = -1;
+    applyRoles(table);
+    highlight(table, null);
+    if (hadFocus) button.focus();
+  };
+  button.addEventListener("click", () => show(button.getAttribute("aria-pressed") !== "true"));
+  const toolbar = doc.createElement("div");
+  toolbar.className = "dcf-grid__toolbar";
+  toolbar.append(button);
+  figure.insertBefore(toolbar, figure.firstChild);
+  show(false);
+}
+
+/** Enhance one `figure.dcf-grid` in place; safe to call twice. */
+export function enhanceGrid(figure, { document: doc = figure.ownerDocument } = {}) {
+  if (figure.dataset.enhanced === "true") return;
+  const script = figure.querySelector("script.dcf-grid__data");
+  const table = figure.querySelector("table.dcf-grid__table");
+  if (!script || !table) return;
+  const data = JSON.parse(script.textContent);
+  figure.dataset.enhanced = "true";
+  applyRoles(table);
+  table.addEventListener("keydown", (event) => onKeydown(table, event));
+  table.addEventListener("focusin", (event) => {
+    const cell = event.target.closest("th, td");
+    if (!cell) return;
+    for (const other of table.querySelectorAll('[tabindex="0"]')) if (other !== cell) other.tabIndex = -1;
+    cell.tabIndex = 0;
+    highlight(table, cell);
+  });
+  table.addEventListener("focusout", (event) => {
+    if (!table.contains(event.relatedTarget)) highlight(table, null);
+  });
+  table.addEventListener("pointerover", (event) => highlight(table, event.target.closest("th, td")));
+  table.addEventListener("pointerleave", () => {
+    const active = doc.activeElement;
+    highlight(table, table.contains(active) ? active.closest("th, td") : null);
+  });
+  if (!data.showAll) addToggle(doc, figure, table, data);
+}
+
+export function mount(doc = document) {
+  for (const figure of doc.querySelectorAll("figure.dcf-grid")) enhanceGrid(figure, { document: doc });
+}
+
+// Material's instant navigation swaps pages without reloading: `document$` emits on each page.
+if (typeof window !== "undefined") {
+  if (window.document$) window.document$.subscribe(() => mount(document));
+  else if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", () => mount(document));
+  else mount(document);
+}
