@@ -1,0 +1,59 @@
+"""Save a screenshot of every page of the built site: desktop and phone, light and dark.
+
+Usage (from the repo, in its virtual environment)::
+
+    .venv/bin/python tests/browser/screenshots.py [OUT_DIR]     # default: screenshots/
+
+Builds the site with ``mkdocs build --strict`` (or takes DATACF_BUILT_SITE), serves it on
+127.0.0.1 and writes ``OUT_DIR/<page>-<desktop|phone>-<light|dark>.png``, full page, where
+<page> is the page's path ("home" for the home page, "404" for the not-found page).
+"""
+import sys
+import tempfile
+from pathlib import Path
+
+from playwright.sync_api import sync_playwright
+
+from site_harness import DESKTOP, PHONE, ROOT, build_and_serve, launch_chromium, open_page, set_palette
+
+VIEWPORTS = {"desktop": DESKTOP, "phone": PHONE}
+
+
+def _page_name(site, url):
+    if url == site.not_found:
+        return "404"
+    return url[len(site.base_url):].strip("/").replace("/", "_") or "home"
+
+
+def save_screenshots(site, out_dir, browser):
+    """Write one PNG per page, viewport and palette into *out_dir*; return their paths."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    saved = []
+    for viewport_name, viewport in VIEWPORTS.items():
+        context = browser.new_context(viewport=viewport, color_scheme="light")
+        context.route(lambda url: not url.startswith(("http://127.0.0.1", "data:", "blob:")),
+                      lambda route: route.abort("blockedbyclient"))
+        page = context.new_page()
+        for url in site.all_pages:
+            open_page(page, url)
+            for palette in ("light", "dark"):
+                set_palette(page, palette)
+                page.wait_for_function("() => document.getAnimations().every((a) => a.playState !== 'running')")
+                path = out_dir / f"{_page_name(site, url)}-{viewport_name}-{palette}.png"
+                page.screenshot(path=path, full_page=True)
+                saved.append(path)
+        context.close()
+    return saved
+
+
+def main(argv):
+    out_dir = Path(argv[1]) if len(argv) > 1 else ROOT / "screenshots"
+    with tempfile.TemporaryDirectory() as tmp, build_and_serve(tmp) as site, sync_playwright() as playwright:
+        browser = launch_chromium(playwright)
+        for path in save_screenshots(site, out_dir, browser):
+            print(path)
+        browser.close()
+
+
+if __name__ == "__main__":
+    main(sys.argv)

@@ -1,0 +1,210 @@
+"""Build the explainer site, serve it on 127.0.0.1 and drive it with Chromium.
+
+Shared by the browser tests (``conftest.py``) and the screenshot script (``screenshots.py``).
+The site is served under the path of its ``site_url`` (as GitHub Pages serves a project site),
+and a missing file gets the site's ``404.html`` with status 404, again as GitHub Pages does.
+"""
+import contextlib
+import functools
+import http.server
+import os
+import socket
+import subprocess
+import sys
+import threading
+import urllib.parse
+from pathlib import Path
+
+from playwright.sync_api import expect
+
+__all__ = [
+    "AXE_JS",
+    "CHROMIUM_ARGS",
+    "DESKTOP",
+    "PHONE",
+    "ROOT",
+    "Site",
+    "build_and_serve",
+    "build_site",
+    "chromium_executable",
+    "free_port",
+    "launch_chromium",
+    "open_page",
+    "serve_site",
+    "set_palette",
+]
+
+ROOT = Path(__file__).resolve().parents[2]
+AXE_JS = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+
+# DESIGN.md §5: without the background-networking flags Chromium phones home at every start.
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+    "--no-first-run",
+]
+DEBIAN_CHROMIUM = "/usr/bin/chromium"
+PROJECT_PATH = "/datacf/"
+PHONE = {"width": 375, "height": 812}
+DESKTOP = {"width": 1280, "height": 900}
+# Material's palette names, as in <body data-md-color-scheme="...">.
+SCHEMES = {"light": "default", "dark": "slate"}
+# Every grid widget on a page is enhanced once its table has role="grid" (the markup contract).
+_WIDGETS_READY_JS = """() => document.readyState === "complete" &&
+  [...document.querySelectorAll("figure.dcf-grid table")].every((t) => t.getAttribute("role") === "grid")"""
+
+
+def chromium_executable():
+    """The Chromium to drive: $DATACF_CHROMIUM, else Debian's, else None (Playwright's own)."""
+    path = os.environ.get("DATACF_CHROMIUM")
+    if path:
+        if not os.access(path, os.X_OK):
+            raise FileNotFoundError(f"DATACF_CHROMIUM={path!r} is not an executable file; "
+                                    "unset it or point it at a Chromium binary.")
+        return path
+    return DEBIAN_CHROMIUM if os.access(DEBIAN_CHROMIUM, os.X_OK) else None
+
+
+def launch_chromium(playwright):
+    """Launch one headless Chromium, saying how to install one if none is found."""
+    executable = chromium_executable()
+    try:
+        return playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+    except Exception as exc:
+        if executable is None and "Executable doesn't exist" in str(exc):
+            raise RuntimeError(
+                "No Chromium found for the browser tests. Run scripts/test.sh, which installs one, "
+                "or `apt-get install chromium`, or `python -m playwright install chromium`, "
+                "or set DATACF_CHROMIUM to a Chromium binary.") from exc
+        raise
+
+
+def build_site(dest, site_url=None):
+    """Run ``mkdocs build --strict`` from the repo into *dest*; its hook builds the grids.
+
+    *site_url* is passed as SITE_URL, which mkdocs.yml reads, as the Pages workflow does.
+    """
+    env = dict(os.environ, NO_MKDOCS_2_WARNING="1", OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1")
+    if site_url:
+        env["SITE_URL"] = site_url
+    proc = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet", "-d", str(dest)],
+                          cwd=ROOT, env=env, capture_output=True, text=True)
+    if proc.returncode != 0:
+        raise RuntimeError(f"mkdocs build --strict failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
+    return Path(dest)
+
+
+def free_port():
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Site:
+    """A built site served at *base_url*; ``pages`` are the URLs of every page in it."""
+
+    def __init__(self, site_dir, base_url):
+        self.dir = Path(site_dir)
+        self.base_url = base_url
+        folders = sorted((p.parent.relative_to(self.dir) for p in self.dir.rglob("index.html")),
+                         key=lambda folder: folder.parts)             # the home page first
+        self.pages = [base_url + "".join(f"{part}/" for part in folder.parts) for folder in folders]
+        # GitHub Pages answers any missing URL with 404.html; so does serve_site.
+        self.not_found = base_url + "no-such-page/" if (self.dir / "404.html").exists() else None
+
+    @property
+    def all_pages(self):
+        """Every page, the 404 page (reached through a missing URL) included."""
+        return self.pages + ([self.not_found] if self.not_found else [])
+
+    def __repr__(self):
+        return f"Site({str(self.dir)!r}, {self.base_url!r}, {len(self.pages)} pages)"
+
+
+class _Handler(http.server.SimpleHTTPRequestHandler):
+    """Serve the site under its base path, 404.html for anything missing, and log nothing."""
+
+    base_path = "/"
+
+    def translate_path(self, path):
+        path = urllib.parse.urlsplit(path).path
+        if not path.startswith(self.base_path):
+            return os.path.join(self.directory, "\0missing")
+        return super().translate_path("/" + path[len(self.base_path):])
+
+    def send_error(self, code, message=None, explain=None):
+        page = Path(self.directory) / "404.html"
+        if code != 404 or not page.exists():
+            return super().send_error(code, message, explain)
+        body = page.read_bytes()
+        self.send_response(404)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+    def log_message(self, format, *args):
+        pass
+
+
+@contextlib.contextmanager
+def serve_site(site_dir, base_path="/", port=0):
+    """Serve *site_dir* at http://127.0.0.1:*port*/*base_path* in a thread; yield a :class:`Site`."""
+    base = "/" + base_path.strip("/") + "/" if base_path.strip("/") else "/"
+    handler = functools.partial(type("Handler", (_Handler,), {"base_path": base}), directory=str(site_dir))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, name="site-server", daemon=True)
+    thread.start()
+    try:
+        yield Site(site_dir, f"http://127.0.0.1:{server.server_port}{base}")
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
+@contextlib.contextmanager
+def build_and_serve(tmp_dir):
+    """Build the site into *tmp_dir* and serve it; yield a :class:`Site`.
+
+    It is built and served under a project path, as GitHub Pages serves https://USER.github.io/REPO/.
+    DATACF_BUILT_SITE names an already built site to serve instead (at the path of $SITE_URL).
+    """
+    prebuilt = os.environ.get("DATACF_BUILT_SITE")
+    if prebuilt:
+        with serve_site(prebuilt, urllib.parse.urlsplit(os.environ.get("SITE_URL", "/")).path) as site:
+            yield site
+        return
+    port = free_port()
+    site_dir = build_site(Path(tmp_dir) / "site", site_url=f"http://127.0.0.1:{port}{PROJECT_PATH}")
+    with serve_site(site_dir, PROJECT_PATH, port) as site:
+        yield site
+
+
+def open_page(page, url):
+    """Go to *url* and wait until the page has loaded and every grid widget on it is enhanced."""
+    response = page.goto(url, wait_until="load")
+    page.wait_for_function(_WIDGETS_READY_JS)
+    return response
+
+
+def set_palette(page, name):
+    """Switch Material's palette to "light" or "dark" with its header toggle, as a reader would."""
+    scheme = SCHEMES[name]
+    body = page.locator("body")
+    for _ in range(len(SCHEMES) + 1):            # the toggle cycles through the palettes
+        if body.get_attribute("data-md-color-scheme") == scheme:
+            return
+        before = body.get_attribute("data-md-color-scheme")
+        page.locator('label.md-header__button[for^="__palette"]:visible').click()
+        expect(body).not_to_have_attribute("data-md-color-scheme", before or "")
+    raise AssertionError(f"the palette toggle never reached {name!r} (data-md-color-scheme={scheme!r})")

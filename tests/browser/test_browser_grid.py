@@ -1,0 +1,212 @@
+"""The grid widget in a real Chromium: numbers, keyboard, palette, labels and the all-rows toggle.
+
+Selectors follow the widget's markup contract: a ``figure.dcf-grid`` holds a table with column
+and row headers; after JavaScript it is a ``grid`` of ``gridcell``s with one tab stop.
+"""
+import math
+import re
+from collections import Counter
+
+import pytest
+from playwright.sync_api import expect
+
+from site_harness import open_page, set_palette
+
+pytestmark = pytest.mark.browser
+
+NUMBER = re.compile(r"^[−-]?\d+(\.\d+)?$")
+LABEL = re.compile(r"^trained on (?P<train>.+); evaluated at (?P<column>.+): (?P<value>\S+)$")
+# The home page's example: four points, the rows the explainer talks about (issue 3).
+HOME_COLUMNS = ["training set", "A", "B", "C", "D"]
+HOME_ROWS = ["AB", "ABC", "ABCD", "ACD"]
+
+# Where focus is, relative to the grid around it: row and column index, role, tabindex.
+_FOCUS_JS = """() => {
+  const el = document.activeElement, tr = el.closest("tr"), grid = el.closest("[role=grid]");
+  if (!tr || !grid) return {inGrid: false, tag: el.tagName};
+  const rows = [...grid.querySelectorAll("tbody tr")];
+  return {inGrid: true, row: rows.indexOf(tr), col: [...tr.cells].indexOf(el), nRows: rows.length,
+          nCols: tr.cells.length, role: el.getAttribute("role"), tabindex: el.getAttribute("tabindex"),
+          firstCol: [...tr.cells].findIndex((c) => c.hasAttribute("tabindex")),
+          tabStops: grid.querySelectorAll("[tabindex='0']").length};
+}"""
+_BACKGROUNDS_JS = "(cells) => cells.map((c) => getComputedStyle(c).backgroundColor)"
+_SETTLED_JS = "() => document.getAnimations().every((a) => a.playState !== 'running')"
+
+
+def _focus(page):
+    return page.evaluate(_FOCUS_JS)
+
+
+def _home_grid(page, site):
+    open_page(page, site.base_url)
+    grid = page.get_by_role("grid").first
+    expect(grid).to_be_visible()
+    return grid
+
+
+def _rows(grid):
+    """(subset, size) of each body row, in order, from the markup contract's data attributes."""
+    return grid.locator("tbody tr").evaluate_all(
+        "(rows) => rows.map((tr) => [tr.dataset.subset, Number(tr.dataset.size)])")
+
+
+def test_home_page_shows_the_grid_with_numbers(page, site):
+    """The home page's grid has column and row headers and a visible number in every cell."""
+    grid = _home_grid(page, site)
+    expect(grid.locator("caption")).not_to_be_empty()
+    assert grid.get_by_role("columnheader").all_inner_texts() == HOME_COLUMNS
+    assert grid.get_by_role("rowheader").all_inner_texts() == HOME_ROWS
+    cells = grid.get_by_role("gridcell")
+    expect(cells).to_have_count(len(HOME_ROWS) * (len(HOME_COLUMNS) - 1))
+    for text, value in cells.evaluate_all("(cells) => cells.map((c) => [c.innerText, c.dataset.value])"):
+        assert NUMBER.match(text), text
+        decimals = len(text.partition(".")[2])
+        assert float(text.replace("−", "-")) == pytest.approx(float(value), abs=0.5 * 10**-decimals + 1e-12)
+
+
+def test_grid_is_one_tab_stop(page, site):
+    """Tab enters the grid on its one focusable cell, and the next Tab leaves the grid."""
+    grid = _home_grid(page, site)
+    grid.locator("caption").click()
+    for _ in range(4):
+        page.keyboard.press("Tab")
+        if _focus(page)["inGrid"]:
+            break
+    start = _focus(page)
+    assert start["inGrid"], "Tab from the caption never reached the grid"
+    assert (start["role"], start["tabindex"], start["tabStops"]) == ("gridcell", "0", 1)
+    page.keyboard.press("Tab")
+    assert not _focus(page)["inGrid"]
+    page.keyboard.press("Shift+Tab")
+    back = _focus(page)
+    assert back["inGrid"] and (back["row"], back["col"]) == (start["row"], start["col"])
+
+
+def test_arrow_keys_move_focus_across_cells(page, site):
+    """Arrows move one cell, do not wrap at the edges, and Home/End jump along the row."""
+    grid = _home_grid(page, site)
+    grid.get_by_role("gridcell").first.focus()
+    start = _focus(page)
+    moves = [("ArrowRight", 0, 1), ("ArrowDown", 1, 0), ("ArrowLeft", 0, -1), ("ArrowUp", -1, 0)]
+    for key, d_row, d_col in moves:
+        before = _focus(page)
+        page.keyboard.press(key)
+        after = _focus(page)
+        assert (after["row"], after["col"]) == (before["row"] + d_row, before["col"] + d_col), key
+        assert (after["role"], after["tabindex"], after["tabStops"]) == ("gridcell", "0", 1), key
+    assert (_focus(page)["row"], _focus(page)["col"]) == (start["row"], start["col"])
+
+    page.keyboard.press("End")
+    end = _focus(page)
+    assert end["col"] == end["nCols"] - 1
+    page.keyboard.press("ArrowRight")
+    assert _focus(page)["col"] == end["col"], "ArrowRight wrapped past the last column"
+    page.keyboard.press("Home")
+    home = _focus(page)
+    assert home["col"] == home["firstCol"]
+    page.keyboard.press("ArrowLeft")
+    assert _focus(page)["col"] == home["col"], "ArrowLeft wrapped past the first column"
+    page.keyboard.press("ArrowUp")
+    assert _focus(page)["row"] == 0, "ArrowUp wrapped past the first row"
+    for _ in range(home["nRows"]):
+        page.keyboard.press("ArrowDown")
+    assert _focus(page)["row"] == home["nRows"] - 1, "ArrowDown wrapped past the last row"
+
+
+def test_ctrl_home_and_end_jump_to_the_corners(page, site):
+    """Ctrl+End focuses the last cell of the last row; Ctrl+Home the first cell of the first row."""
+    grid = _home_grid(page, site)
+    grid.get_by_role("gridcell").nth(1).focus()
+    page.keyboard.press("Control+End")
+    last = _focus(page)
+    assert (last["row"], last["col"]) == (last["nRows"] - 1, last["nCols"] - 1)
+    page.keyboard.press("Control+Home")
+    first = _focus(page)
+    assert (first["row"], first["col"]) == (0, first["firstCol"])
+
+
+def test_switching_the_palette_recolours_the_grid(page, site):
+    """Dark mode gives the cells other heat colours, and the numbers stay the same."""
+    grid = _home_grid(page, site)
+    set_palette(page, "light")
+    cells = grid.get_by_role("gridcell")
+    page.wait_for_function(_SETTLED_JS)
+    light = cells.evaluate_all(_BACKGROUNDS_JS)
+    numbers = cells.all_inner_texts()
+    assert len(set(light)) > 1, f"every cell has the same background {light[0]}: no heat colours"
+    set_palette(page, "dark")
+    page.wait_for_function(_SETTLED_JS)
+    dark = cells.evaluate_all(_BACKGROUNDS_JS)
+    assert len(set(dark)) > 1, f"every cell has the same background {dark[0]}: no heat colours"
+    changed = sum(a != b for a, b in zip(light, dark))
+    assert changed >= len(light) // 2, f"only {changed} of {len(light)} cells changed colour: {light} -> {dark}"
+    assert cells.all_inner_texts() == numbers
+
+
+def test_all_rows_toggle_shows_every_subset_by_size(page, site):
+    """The toggle shows all 2**n rows sorted by subset size, then the selected rows again."""
+    grid = _home_grid(page, site)
+    figure = page.locator("figure.dcf-grid").first
+    button = figure.get_by_role("button", name=re.compile(r"^Show all \d+ rows$"))
+    expect(button).to_have_attribute("aria-pressed", "false")
+    n_all = int(re.search(r"\d+", button.inner_text()).group())
+    n_points = int(math.log2(n_all))
+    assert 2**n_points == n_all, f"{n_all} rows is not 2**n"
+    selected = _rows(grid)
+
+    button.click()
+    expect(button).to_have_attribute("aria-pressed", "true")
+    expect(button).to_have_accessible_name("Show selected rows")
+    expect(grid.locator("tbody tr")).to_have_count(n_all)
+    rows = _rows(grid)
+    sizes = [size for _, size in rows]
+    assert sizes == sorted(sizes), "rows are not sorted by subset size"
+    assert Counter(sizes) == {k: math.comb(n_points, k) for k in range(n_points + 1)}
+    assert len({subset for subset, _ in rows}) == n_all, "a subset appears twice"
+    assert all(len(subset) == size for subset, size in rows if size), rows
+    expect(grid.get_by_role("gridcell")).to_have_count(n_all * (len(HOME_COLUMNS) - 1))
+
+    button.click()
+    expect(button).to_have_attribute("aria-pressed", "false")
+    expect(button).to_have_accessible_name(f"Show all {n_all} rows")
+    assert _rows(grid) == selected
+
+
+def _label_problems(grid):
+    """Cells of *grid* whose aria-label does not read "trained on A, B; evaluated at C: 0.82"."""
+    columns = grid.locator("thead th").all_inner_texts()
+    cells = grid.get_by_role("gridcell").evaluate_all("""(cells) => cells.map((c) => ({
+        label: c.getAttribute("aria-label"), text: c.innerText, col: c.cellIndex,
+        subset: c.closest("tr").dataset.subset, size: Number(c.closest("tr").dataset.size)}))""")
+    problems = []
+    for cell in cells:
+        match = LABEL.match(cell["label"] or "")
+        ok = bool(match) and match["column"] == columns[cell["col"]] and match["value"] == cell["text"]
+        if ok and cell["size"]:
+            ok = match["train"].replace(", ", "") == cell["subset"]
+        if not ok:
+            problems.append(cell)
+    return problems, len(cells)
+
+
+def test_every_cell_has_a_screen_reader_label(page, site):
+    """Each cell of every grid on every page is labelled with its row, its column and its number."""
+    problems, n_cells = {}, 0
+    for url in site.pages:
+        open_page(page, url)
+        for grid in page.get_by_role("grid").all():
+            found, n = _label_problems(grid)
+            n_cells += n
+            problems.setdefault(url, []).extend(found[:5])
+    assert n_cells > 0
+    assert {url: cells for url, cells in problems.items() if cells} == {}
+
+
+def test_all_rows_are_labelled_too(page, site):
+    """After "Show all rows" the new cells are labelled like the others, the empty set included."""
+    grid = _home_grid(page, site)
+    page.locator("figure.dcf-grid").first.get_by_role("button", name=re.compile(r"^Show all")).click()
+    expect(grid.locator("tbody tr[data-size='0']")).to_have_count(1)
+    problems, n_cells = _label_problems(grid)
+    assert n_cells > 0 and problems == []
