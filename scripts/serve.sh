@@ -1,15 +1,10 @@
 #!/usr/bin/env bash
-# The main job. Until the site lands (see the issues), print a real grid of the four-point toy.
+# The main job: build the example grids and serve the explainer site on http://127.0.0.1:8000/.
+# `mkdocs serve` rebuilds (and recomputes changed grids) when a page, docs/examples.toml or
+# datacf's source changes. Pass another address as the first argument, e.g. 127.0.0.1:8080.
 source "$(dirname "$0")/_venv.sh"
 cd "$ROOT"
-exec "$PY" -c '
-import datacf as dcf
-train = dcf.toy_dataset("four_points")
-grid = dcf.compute_grid(train, dcf.models.LogisticRegression(C=1.0))
-print("Logistic regression trained on every subset of", train.names, "- P(true label) at each point")
-print("train on   " + "".join(f"{c:>7}" for c in grid.eval_names))
-for name, row in zip(grid.row_names, grid.values):
-    print(f"{name:<10} " + "".join(f"{v:7.3f}" for v in row))
-print("LOO    ", dict(zip(train.names, grid.loo().round(4))))
-print("Shapley", dict(zip(train.names, grid.shapley().round(4))))
-'
+export NO_MKDOCS_2_WARNING=1
+ADDRESS="${1:-127.0.0.1:8000}"
+"$PY" build_grids.py
+exec "$PY" -m mkdocs serve --strict -a "$ADDRESS"

@@ -105,7 +105,7 @@ def script_json(data):
     ``\\u003c`` etc., so no string inside can close the script element or open a comment.
 
     >>> script_json({"a": "</script>"})
-    '{"a": "\\\\u003c/script\\\\u003e"}'
+    '{"a":"\\\\u003c/script\\\\u003e"}'
     """
     text = json.dumps(data, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
     for char, escape in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"),
