@@ -360,17 +360,32 @@ def render_points(options, store, where="datacf-points"):
     def coord(v):
         return format_number(v, ".2f") if v != round(v) else str(int(round(v))).replace("-", MINUS)
 
+    centres = [at(p) for p in X]
+    taken = [(cx - 8, cy - 8, cx + 8, cy + 8) for cx, cy in centres]   # marks, then placed labels
+
+    def place(cx, cy, name):
+        """The first label position around a mark that overlaps no mark or label (greedy)."""
+        w, h = 8.5 * len(name) + 2, 13
+        candidates = [(12, -8), (-12 - w, -8), (12, 18), (-12 - w, 18), (-w / 2, -14), (-w / 2, 28)]
+        for dx, dy in candidates + [(12 + w, -8), (-24 - 2 * w, -8)]:
+            box = (cx + dx, cy + dy - h, cx + dx + w, cy + dy)
+            inside = box[0] >= 0 and box[1] >= 0 and box[2] <= width and box[3] <= height
+            if inside and not any(box[0] < b[2] and b[0] < box[2] and box[1] < b[3] and b[1] < box[3] for b in taken):
+                taken.append(box)
+                return box[0], box[3] - 2
+        return cx + 12, cy - 10
+
     marks = []
-    for (px, py), label, point in zip(X, y, point_names):
-        cx, cy = at((px, py))
+    for (cx, cy), label, point in zip(centres, y, point_names):
         ring = (f'<circle class="dcf-points__ring" cx="{cx:.1f}" cy="{cy:.1f}" r="13"/>'
                 if point in highlight else "")
         shape = (f'<circle class="dcf-points__mark dcf-points__mark--{int(label) % 2}" cx="{cx:.1f}" cy="{cy:.1f}" r="7"/>'
                  if int(label) % 2 == 0 else
                  f'<rect class="dcf-points__mark dcf-points__mark--1" x="{cx - 6:.1f}" y="{cy - 6:.1f}" width="12" height="12"/>')
-        anchor = "start" if cx < width - 40 else "end"
-        dx = 12 if anchor == "start" else -12
-        marks.append(f'{ring}{shape}<text x="{cx + dx:.1f}" y="{cy - 9:.1f}" text-anchor="{anchor}">{_esc(point)}</text>')
+        marks.append(f"{ring}{shape}")
+    for (cx, cy), point in zip(centres, point_names):
+        tx, ty = place(cx, cy, str(point))
+        marks.append(f'<text x="{tx:.1f}" y="{ty:.1f}">{_esc(point)}</text>')
     described = "; ".join(
         f"{point} (class {label}) at ({coord(px)}, {coord(py)})" for (px, py), label, point in zip(X, y, point_names)
     )
