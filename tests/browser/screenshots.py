@@ -38,7 +38,6 @@ def save_screenshots(site, out_dir, browser):
             open_page(page, url)
             for palette in ("light", "dark"):
                 set_palette(page, palette)
-                page.wait_for_function("() => document.getAnimations().every((a) => a.playState !== 'running')")
                 path = out_dir / f"{_page_name(site, url)}-{viewport_name}-{palette}.png"
                 page.screenshot(path=path, full_page=True)
                 saved.append(path)

@@ -23,6 +23,8 @@ __all__ = [
     "DESKTOP",
     "PHONE",
     "ROOT",
+    "SETTLED_JS",
+    "WIDGETS_READY_JS",
     "Site",
     "build_and_serve",
     "build_site",
@@ -55,8 +57,10 @@ PHONE = {"width": 375, "height": 812}
 DESKTOP = {"width": 1280, "height": 900}
 # Material's palette names, as in <body data-md-color-scheme="...">.
 SCHEMES = {"light": "default", "dark": "slate"}
+# True once no CSS transition or animation is running (the palette switch fades colours).
+SETTLED_JS = "() => document.getAnimations().every((a) => a.playState !== 'running')"
 # Every grid widget on a page is enhanced once its table has role="grid" (the markup contract).
-_WIDGETS_READY_JS = """() => document.readyState === "complete" &&
+WIDGETS_READY_JS = """() => document.readyState === "complete" &&
   [...document.querySelectorAll("figure.dcf-grid table")].every((t) => t.getAttribute("role") === "grid")"""
 
 
@@ -193,7 +197,7 @@ def build_and_serve(tmp_dir):
 def open_page(page, url):
     """Go to *url* and wait until the page has loaded and every grid widget on it is enhanced."""
     response = page.goto(url, wait_until="load")
-    page.wait_for_function(_WIDGETS_READY_JS)
+    page.wait_for_function(WIDGETS_READY_JS)
     return response
 
 
@@ -207,4 +211,5 @@ def set_palette(page, name):
         before = body.get_attribute("data-md-color-scheme")
         page.locator('label.md-header__button[for^="__palette"]:visible').click()
         expect(body).not_to_have_attribute("data-md-color-scheme", before or "")
+        page.wait_for_function(SETTLED_JS)         # Material fades colours: let them settle
     raise AssertionError(f"the palette toggle never reached {name!r} (data-md-color-scheme={scheme!r})")

@@ -20,18 +20,17 @@ LABEL = re.compile(r"^trained on (?P<train>.+); evaluated at (?P<column>.+): (?P
 HOME_COLUMNS = ["training set", "A", "B", "C", "D"]
 HOME_ROWS = ["AB", "ABC", "ABCD", "ACD"]
 
-# Where focus is, relative to the grid around it: row and column index, role, tabindex.
+# Where focus is in the grid around it. Headers are cells of the grid too (ARIA grid pattern),
+# so row 0 is the column-header row and column 0 the row headers.
 _FOCUS_JS = """() => {
   const el = document.activeElement, tr = el.closest("tr"), grid = el.closest("[role=grid]");
   if (!tr || !grid) return {inGrid: false, tag: el.tagName};
-  const rows = [...grid.querySelectorAll("tbody tr")];
-  return {inGrid: true, row: rows.indexOf(tr), col: [...tr.cells].indexOf(el), nRows: rows.length,
+  const rows = [...grid.rows];
+  return {inGrid: true, row: rows.indexOf(tr), col: el.cellIndex, nRows: rows.length,
           nCols: tr.cells.length, role: el.getAttribute("role"), tabindex: el.getAttribute("tabindex"),
-          firstCol: [...tr.cells].findIndex((c) => c.hasAttribute("tabindex")),
           tabStops: grid.querySelectorAll("[tabindex='0']").length};
 }"""
 _BACKGROUNDS_JS = "(cells) => cells.map((c) => getComputedStyle(c).backgroundColor)"
-_SETTLED_JS = "() => document.getAnimations().every((a) => a.playState !== 'running')"
 
 
 def _focus(page):
@@ -84,12 +83,11 @@ def test_grid_is_one_tab_stop(page, site):
 
 
 def test_arrow_keys_move_focus_across_cells(page, site):
-    """Arrows move one cell, do not wrap at the edges, and Home/End jump along the row."""
+    """Each arrow moves focus one cell, and the moved-to cell becomes the grid's one tab stop."""
     grid = _home_grid(page, site)
     grid.get_by_role("gridcell").first.focus()
     start = _focus(page)
-    moves = [("ArrowRight", 0, 1), ("ArrowDown", 1, 0), ("ArrowLeft", 0, -1), ("ArrowUp", -1, 0)]
-    for key, d_row, d_col in moves:
+    for key, d_row, d_col in [("ArrowRight", 0, 1), ("ArrowDown", 1, 0), ("ArrowLeft", 0, -1), ("ArrowUp", -1, 0)]:
         before = _focus(page)
         page.keyboard.press(key)
         after = _focus(page)
@@ -97,21 +95,32 @@ def test_arrow_keys_move_focus_across_cells(page, site):
         assert (after["role"], after["tabindex"], after["tabStops"]) == ("gridcell", "0", 1), key
     assert (_focus(page)["row"], _focus(page)["col"]) == (start["row"], start["col"])
 
+
+@pytest.mark.parametrize("key, edge", [("ArrowLeft", "col"), ("ArrowRight", "col"),
+                                       ("ArrowUp", "row"), ("ArrowDown", "row")])
+def test_arrow_keys_do_not_wrap(page, site, key, edge):
+    """Pressing an arrow more times than the grid has cells stops focus at that edge."""
+    grid = _home_grid(page, site)
+    grid.get_by_role("gridcell").first.focus()
+    shape = _focus(page)
+    for _ in range(max(shape["nRows"], shape["nCols"]) + 1):
+        page.keyboard.press(key)
+    last = {"row": shape["nRows"] - 1, "col": shape["nCols"] - 1}[edge]
+    expected = last if key in ("ArrowRight", "ArrowDown") else 0
+    assert _focus(page)[edge] == expected
+
+
+def test_home_and_end_jump_along_the_row(page, site):
+    """End focuses the row's last cell and Home its first (the row header), in the same row."""
+    grid = _home_grid(page, site)
+    grid.get_by_role("gridcell").nth(1).focus()
+    row = _focus(page)["row"]
     page.keyboard.press("End")
     end = _focus(page)
-    assert end["col"] == end["nCols"] - 1
-    page.keyboard.press("ArrowRight")
-    assert _focus(page)["col"] == end["col"], "ArrowRight wrapped past the last column"
+    assert (end["row"], end["col"]) == (row, end["nCols"] - 1)
     page.keyboard.press("Home")
     home = _focus(page)
-    assert home["col"] == home["firstCol"]
-    page.keyboard.press("ArrowLeft")
-    assert _focus(page)["col"] == home["col"], "ArrowLeft wrapped past the first column"
-    page.keyboard.press("ArrowUp")
-    assert _focus(page)["row"] == 0, "ArrowUp wrapped past the first row"
-    for _ in range(home["nRows"]):
-        page.keyboard.press("ArrowDown")
-    assert _focus(page)["row"] == home["nRows"] - 1, "ArrowDown wrapped past the last row"
+    assert (home["row"], home["col"], home["role"]) == (row, 0, "rowheader")
 
 
 def test_ctrl_home_and_end_jump_to_the_corners(page, site):
@@ -120,10 +129,10 @@ def test_ctrl_home_and_end_jump_to_the_corners(page, site):
     grid.get_by_role("gridcell").nth(1).focus()
     page.keyboard.press("Control+End")
     last = _focus(page)
-    assert (last["row"], last["col"]) == (last["nRows"] - 1, last["nCols"] - 1)
+    assert (last["row"], last["col"], last["role"]) == (last["nRows"] - 1, last["nCols"] - 1, "gridcell")
     page.keyboard.press("Control+Home")
     first = _focus(page)
-    assert (first["row"], first["col"]) == (0, first["firstCol"])
+    assert (first["row"], first["col"], first["role"]) == (0, 0, "columnheader")
 
 
 def test_switching_the_palette_recolours_the_grid(page, site):
@@ -131,12 +140,10 @@ def test_switching_the_palette_recolours_the_grid(page, site):
     grid = _home_grid(page, site)
     set_palette(page, "light")
     cells = grid.get_by_role("gridcell")
-    page.wait_for_function(_SETTLED_JS)
     light = cells.evaluate_all(_BACKGROUNDS_JS)
     numbers = cells.all_inner_texts()
     assert len(set(light)) > 1, f"every cell has the same background {light[0]}: no heat colours"
     set_palette(page, "dark")
-    page.wait_for_function(_SETTLED_JS)
     dark = cells.evaluate_all(_BACKGROUNDS_JS)
     assert len(set(dark)) > 1, f"every cell has the same background {dark[0]}: no heat colours"
     changed = sum(a != b for a, b in zip(light, dark))
@@ -148,7 +155,7 @@ def test_all_rows_toggle_shows_every_subset_by_size(page, site):
     """The toggle shows all 2**n rows sorted by subset size, then the selected rows again."""
     grid = _home_grid(page, site)
     figure = page.locator("figure.dcf-grid").first
-    button = figure.get_by_role("button", name=re.compile(r"^Show all \d+ rows$"))
+    button = figure.get_by_role("button", name=re.compile(r"^Show (all \d+|selected) rows$"))
     expect(button).to_have_attribute("aria-pressed", "false")
     n_all = int(re.search(r"\d+", button.inner_text()).group())
     n_points = int(math.log2(n_all))
@@ -174,17 +181,18 @@ def test_all_rows_toggle_shows_every_subset_by_size(page, site):
 
 
 def _label_problems(grid):
-    """Cells of *grid* whose aria-label does not read "trained on A, B; evaluated at C: 0.82"."""
+    """Body cells of *grid* whose aria-label does not read "trained on A, B; evaluated at C: 0.82"."""
     columns = grid.locator("thead th").all_inner_texts()
-    cells = grid.get_by_role("gridcell").evaluate_all("""(cells) => cells.map((c) => ({
+    cells = grid.locator("tbody").get_by_role("gridcell").evaluate_all("""(cells) => cells.map((c) => ({
         label: c.getAttribute("aria-label"), text: c.innerText, col: c.cellIndex,
         subset: c.closest("tr").dataset.subset, size: Number(c.closest("tr").dataset.size)}))""")
     problems = []
     for cell in cells:
         match = LABEL.match(cell["label"] or "")
         ok = bool(match) and match["column"] == columns[cell["col"]] and match["value"] == cell["text"]
-        if ok and cell["size"]:
-            ok = match["train"].replace(", ", "") == cell["subset"]
+        if ok and cell["size"]:       # the row header is "ABD" (one-letter names) or "x1,x2"
+            ok = match["train"].split(", ") == (cell["subset"].split(",") if "," in cell["subset"]
+                                                 else list(cell["subset"]))
         if not ok:
             problems.append(cell)
     return problems, len(cells)
@@ -206,7 +214,44 @@ def test_every_cell_has_a_screen_reader_label(page, site):
 def test_all_rows_are_labelled_too(page, site):
     """After "Show all rows" the new cells are labelled like the others, the empty set included."""
     grid = _home_grid(page, site)
-    page.locator("figure.dcf-grid").first.get_by_role("button", name=re.compile(r"^Show all")).click()
+    page.locator("figure.dcf-grid").first.get_by_role("button", name=re.compile(r"^Show all \d+ rows$")).click()
     expect(grid.locator("tbody tr[data-size='0']")).to_have_count(1)
     problems, n_cells = _label_problems(grid)
     assert n_cells > 0 and problems == []
+
+
+def _number(text):
+    return float(text.replace("\u2212", "-").replace("+", ""))
+
+
+def test_a_compared_pair_shows_its_difference(page, site):
+    """A highlighted comparison (home page: leave-one-out) shows first row minus second, per column."""
+    open_page(page, site.base_url)
+    compared = page.locator("figure.dcf-grid").filter(has=page.locator("tr.dcf-compare")).first
+    grid = compared.get_by_role("grid")
+    pair = grid.locator("tbody tr.dcf-compare")
+    expect(pair).to_have_count(2)
+    first, second = ([float(v) for v in pair.nth(i).get_by_role("gridcell").evaluate_all(
+        "(cells) => cells.map((c) => c.dataset.value)")] for i in range(2))
+    names = [pair.nth(i).get_by_role("rowheader").inner_text() for i in range(2)]
+    diff = grid.get_by_role("row").filter(has=page.get_by_role("rowheader", name=re.compile("difference")))
+    expect(diff).to_have_count(1)
+    expect(diff.get_by_role("rowheader")).to_contain_text(f"{names[0]} \u2212 {names[1]}")
+    shown = [_number(t) for t in diff.get_by_role("gridcell").all_inner_texts()]
+    assert shown == pytest.approx([a - b for a, b in zip(first, second)], abs=0.006)
+    labels = diff.get_by_role("gridcell").evaluate_all("(cells) => cells.map((c) => c.getAttribute('aria-label'))")
+    assert all(label.startswith(f"difference, {names[0]} minus {names[1]}, evaluated at ") for label in labels), labels
+
+
+def test_grids_work_after_instant_navigation(page, site):
+    """Following a link with Material's instant navigation enhances the new page's grids too."""
+    open_page(page, site.pages[1])
+    link = page.get_by_role("navigation", name="Navigation").get_by_role("link").first
+    title = link.inner_text()
+    link.click()
+    expect(page).to_have_url(site.base_url)
+    expect(page.get_by_role("heading", level=1)).to_contain_text(title)
+    tables = page.locator("figure.dcf-grid table")
+    for i in range(tables.count()):
+        expect(tables.nth(i)).to_have_attribute("role", "grid")
+    expect(page.get_by_role("grid").first.get_by_role("gridcell").first).to_have_attribute("tabindex", "0")
