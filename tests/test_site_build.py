@@ -61,7 +61,7 @@ def tiny_examples():
 
 
 class _Elements(HTMLParser):
-    """Collects (tag, attrs) of every start tag, and the text inside each script element."""
+    """Collects (tag, attrs) of every start tag, and the text inside each script or template."""
 
     def __init__(self):
         super().__init__()
@@ -69,12 +69,12 @@ class _Elements(HTMLParser):
 
     def handle_starttag(self, tag, attrs):
         self.tags.append((tag, dict(attrs)))
-        if tag == "script":
+        if tag in ("script", "template"):
             self._in_script = True
             self.scripts.append("")
 
     def handle_endtag(self, tag):
-        if tag == "script":
+        if tag in ("script", "template"):
             self._in_script = False
 
     def handle_data(self, data):
@@ -132,6 +132,12 @@ class TestSiteBuild:
         assert f"falls from\n{grid.row('ABCD')[1]:.2f} to\n{grid.row('ACD')[1]:.2f}" in html_text
         for page in built_site.rglob("*.html"):
             assert "{{ dcf." not in page.read_text(encoding="utf-8"), page
+
+    def test_pages_have_no_inline_data_scripts(self, built_site):
+        """Grid data is not in a <script>: Material's instant navigation would run it as code."""
+        for page in built_site.rglob("*.html"):
+            article = re.search(r'<article class="md-content__inner.*?</article>', page.read_text(encoding="utf-8"), re.S)
+            assert article and "<script" not in article.group(0), page
 
     def test_search_dialog_has_an_accessible_name(self, built_site):
         """The theme override names Material's search dialog."""
@@ -252,9 +258,9 @@ class TestPageMarkup:
         assert re.findall(r'data-subset="([^"]+)"', html_text) == ["ABCD", "BCD", "ACD", "ABD", "ABC"]
         assert "difference (ABCD \u2212 ACD)" in html_text
 
-    def test_embedded_json_cannot_close_its_script_tag(self):
-        """Names that contain </script>, <!-- or & stay inside the JSON script element."""
-        hostile = "</script><script>alert(1)</script><!--&"
+    def test_embedded_json_cannot_close_its_element(self):
+        """Names that contain </script>, </template>, <!-- or & stay inside the embedded JSON."""
+        hostile = "</template></script><script>alert(1)</script><!--&amp;"
         grid = dcf.Grid([[0.5], [1.0]], point_names=["P"], eval_names=[hostile])
 
         class Store:
@@ -263,7 +269,8 @@ class TestPageMarkup:
 
         html_text = render_grid({"example": "x"}, Store())
         parsed = _parse(html_text)
-        assert [tag for tag, _ in parsed.tags].count("script") == 1
+        assert [tag for tag, _ in parsed.tags].count("template") == 1
+        assert "script" not in [tag for tag, _ in parsed.tags]
         (data,) = parsed.scripts
         assert "<" not in data and ">" not in data and "&" not in data
         assert json.loads(data)["evalNames"] == [hostile]

@@ -101,8 +101,9 @@ def _check_format(fmt, where):
 
 
 def script_json(data):
-    """JSON for a ``<script type="application/json">``: ``<``, ``>`` and ``&`` are escaped as
-    ``\\u003c`` etc., so no string inside can close the script element or open a comment.
+    """JSON to embed as HTML text (a ``<template>`` or ``<script>``): ``<``, ``>`` and ``&`` are
+    escaped as ``\\u003c`` etc., so no string inside can close the element, open a tag or a
+    comment, or be read as a character reference.
 
     >>> script_json({"a": "</script>"})
     '{"a":"\\\\u003c/script\\\\u003e"}'
@@ -318,7 +319,9 @@ def render_grid(options, store, where="datacf-grid"):
         "min": low,
         "max": high,
     }
-    parts.append(f'<script type="application/json" class="dcf-grid__data">{script_json(data)}</script>')
+    # A <template>, not a <script type="application/json">: Material's instant navigation
+    # re-creates every inline script of a new page without its type, and would run the JSON.
+    parts.append(f'<template class="dcf-grid__data">{script_json(data)}</template>')
     parts.append("</figure>")
     return "".join(parts)
 

@@ -150,10 +150,10 @@ function addToggle(doc, figure, table, data) {
 /** Enhance one `figure.dcf-grid` in place; safe to call twice. */
 export function enhanceGrid(figure, { document: doc = figure.ownerDocument } = {}) {
   if (figure.dataset.enhanced === "true") return;
-  const script = figure.querySelector("script.dcf-grid__data");
+  const source = figure.querySelector("template.dcf-grid__data");
   const table = figure.querySelector("table.dcf-grid__table");
-  if (!script || !table) return;
-  const data = JSON.parse(script.textContent);
+  if (!source || !table) return;
+  const data = JSON.parse(source.content.textContent);
   figure.dataset.enhanced = "true";
   applyRoles(table);
   table.addEventListener("keydown", (event) => onKeydown(table, event));
