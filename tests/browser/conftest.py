@@ -9,7 +9,7 @@ import re
 import pytest
 from playwright.sync_api import sync_playwright
 
-from site_harness import DESKTOP, build_and_serve, launch_chromium
+from .site_harness import DESKTOP, build_and_serve, launch_chromium
 
 # Everything is on 127.0.0.1: no wait for an element or a state should take this long.
 TIMEOUT_MS = 10_000

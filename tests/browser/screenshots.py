@@ -2,19 +2,19 @@
 
 Usage (from the repo, in its virtual environment)::
 
-    .venv/bin/python tests/browser/screenshots.py [OUT_DIR]     # default: screenshots/
+    .venv/bin/python -m tests.browser.screenshots [OUT_DIR]     # default: screenshots/
 
 Builds the site with ``mkdocs build --strict`` (or takes DATACF_BUILT_SITE), serves it on
 127.0.0.1 and writes ``OUT_DIR/<page>-<desktop|phone>-<light|dark>.png``, full page, where
 <page> is the page's path ("home" for the home page, "404" for the not-found page).
 """
-import sys
+import argparse
 import tempfile
 from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
-from site_harness import DESKTOP, PHONE, ROOT, build_and_serve, launch_chromium, open_page, set_palette
+from .site_harness import DESKTOP, PHONE, ROOT, build_and_serve, launch_chromium, open_page, set_palette
 
 VIEWPORTS = {"desktop": DESKTOP, "phone": PHONE}
 
@@ -45,8 +45,11 @@ def save_screenshots(site, out_dir, browser):
     return saved
 
 
-def main(argv):
-    out_dir = Path(argv[1]) if len(argv) > 1 else ROOT / "screenshots"
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.partition("\n")[0])
+    parser.add_argument("out_dir", nargs="?", type=Path, default=ROOT / "screenshots",
+                        help="where to write the PNGs (default: screenshots/, git-ignored)")
+    out_dir = parser.parse_args(argv).out_dir
     with tempfile.TemporaryDirectory() as tmp, build_and_serve(tmp) as site, sync_playwright() as playwright:
         browser = launch_chromium(playwright)
         for path in save_screenshots(site, out_dir, browser):
@@ -55,4 +58,4 @@ def main(argv):
 
 
 if __name__ == "__main__":
-    main(sys.argv)
+    main()

@@ -10,7 +10,7 @@ from collections import Counter
 import pytest
 from playwright.sync_api import expect
 
-from site_harness import open_page, set_palette
+from .site_harness import open_page, set_palette
 
 pytestmark = pytest.mark.browser
 

@@ -8,7 +8,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from site_harness import AXE_JS, PHONE, open_page, set_palette
+from .site_harness import AXE_JS, PHONE, open_page, set_palette
 
 pytestmark = pytest.mark.browser
 
