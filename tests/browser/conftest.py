@@ -30,12 +30,16 @@ class Watch:
         return self
 
     def _abort(self, route):
-        self.outside_requests.append(route.request.url)
+        self._outside(route.request.url)
         route.abort("blockedbyclient")
 
     def _request(self, request):
-        if not LOCAL.match(request.url) and request.url not in self.outside_requests:
-            self.outside_requests.append(request.url)
+        if not LOCAL.match(request.url):
+            self._outside(request.url)
+
+    def _outside(self, url):
+        if url not in self.outside_requests:
+            self.outside_requests.append(url)
 
     def _watch_page(self, page):
         page.on("console", lambda msg: self._console(page, msg))

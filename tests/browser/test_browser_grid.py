@@ -10,7 +10,7 @@ from collections import Counter
 import pytest
 from playwright.sync_api import expect
 
-from .site_harness import open_page, set_palette
+from .site_harness import SETTLED_JS, open_page, set_palette
 
 pytestmark = pytest.mark.browser
 
@@ -31,6 +31,10 @@ _FOCUS_JS = """() => {
           tabStops: grid.querySelectorAll("[tabindex='0']").length};
 }"""
 _BACKGROUNDS_JS = "(cells) => cells.map((c) => getComputedStyle(c).backgroundColor)"
+_LOOKS_JS = """(cells) => cells.map((c) => {
+  const s = getComputedStyle(c);
+  return [s.color, s.backgroundColor, s.boxShadow, s.outlineStyle, s.fontWeight].join(" | ");
+})"""
 
 
 def _focus(page):
@@ -133,6 +137,23 @@ def test_ctrl_home_and_end_jump_to_the_corners(page, site):
     page.keyboard.press("Control+Home")
     first = _focus(page)
     assert (first["row"], first["col"], first["role"]) == (0, 0, "columnheader")
+
+
+def _highlighted_headers(page, grid, plain):
+    """Indices of the column and row headers that look different from *plain* (their resting look)."""
+    page.wait_for_function(SETTLED_JS)
+    looks = {kind: grid.get_by_role(kind).evaluate_all(_LOOKS_JS) for kind in plain}
+    return {kind: [i for i, (a, b) in enumerate(zip(looks[kind], plain[kind])) if a != b] for kind in plain}
+
+
+@pytest.mark.parametrize("how", ["focus", "hover"])
+def test_a_cell_highlights_its_row_and_column(page, site, how):
+    """Focusing or hovering a cell highlights its own row and column headers and no others."""
+    grid = _home_grid(page, site)
+    plain = {kind: grid.get_by_role(kind).evaluate_all(_LOOKS_JS) for kind in ("columnheader", "rowheader")}
+    cell = grid.locator("tbody").get_by_role("row").nth(1).get_by_role("gridcell").nth(1)
+    getattr(cell, how)()
+    assert _highlighted_headers(page, grid, plain) == {"columnheader": [2], "rowheader": [1]}
 
 
 def test_switching_the_palette_recolours_the_grid(page, site):
