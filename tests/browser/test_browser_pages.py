@@ -15,6 +15,8 @@ pytestmark = pytest.mark.browser
 NUMBER = re.compile(r"^[−-]?\d+(\.\d+)?$")
 # axe impacts that fail the audit (issue 3); "minor" and "moderate" are reported by axe but allowed.
 BLOCKING_IMPACTS = ("serious", "critical")
+# Layout boxes have fractional edges; less than a pixel past the screen is not visible.
+SUBPIXEL = 1.0
 
 
 def _visit_every_page(page, site):
@@ -113,3 +115,17 @@ def test_tables_and_numbers_are_there_without_javascript(new_context, site):
             assert numbers and all(NUMBER.match(text.strip()) for text in numbers), (url, numbers)
         grids_seen += n_widgets
     assert grids_seen >= 1, "no page has a grid"
+
+
+def test_grid_captions_fit_a_phone_screen(new_context, site):
+    """At 375 px every grid caption lies within the screen, readable without scrolling the grid."""
+    page = new_context(viewport=PHONE).new_page()
+    clipped = {}
+    for url in site.pages:
+        open_page(page, url)
+        for caption in page.locator("figure.dcf-grid caption").all():
+            caption.scroll_into_view_if_needed()
+            box = caption.evaluate("(c) => { const r = c.getBoundingClientRect(); return [r.left, r.right]; }")
+            if box[0] < -SUBPIXEL or box[1] > PHONE["width"] + SUBPIXEL:
+                clipped.setdefault(url, []).append((caption.inner_text()[:40], box))
+    assert clipped == {}
