@@ -129,3 +129,12 @@ def test_grid_captions_fit_a_phone_screen(new_context, site):
             if box[0] < -SUBPIXEL or box[1] > PHONE["width"] + SUBPIXEL:
                 clipped.setdefault(url, []).append((caption.inner_text()[:40], box))
     assert clipped == {}
+
+
+def test_search_finds_a_page_offline(page, site):
+    """The site search (a local worker and index) finds the leave-one-out page, asking nothing outside."""
+    open_page(page, site.base_url)
+    page.get_by_role("textbox", name="Search").fill("leave-one-out")
+    results = page.get_by_role("dialog", name="Search").get_by_role("link")
+    expect(results.first).to_be_visible()
+    assert any("leave-one-out" in (href or "") for href in results.evaluate_all("(a) => a.map((l) => l.href)"))
