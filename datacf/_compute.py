@@ -9,7 +9,7 @@ from ._dataset import Dataset
 from ._grid import Grid
 from ._metrics import check_metric, needs_proba, score_cells
 from ._sklearn_path import check_sklearn_metric, is_sklearn_classifier, predict_subsets_sklearn
-from ._subsets import check_exact_size, subset_bits
+from ._subsets import check_exact_size, subset_bits, subset_sizes
 from .models import FastLearner
 
 __all__ = ["compute_grid", "recompute_grid", "CONVENTIONS", "describe_model"]
@@ -104,40 +104,41 @@ def compute_grid(train, model, eval=None, metric="prob_correct", convention="fal
     position = {label: i for i, label in enumerate(classes.tolist())}
     target = np.array([position.get(label, -1) for label in eval_set.y.tolist()])
 
-    members = subset_bits(train.n_points)
-    counts = members.astype(np.int64) @ np.eye(n_classes, dtype=np.int64)[codes]
-    sizes = members.sum(axis=1)
-    n_present = (counts > 0).sum(axis=1)
+    n = train.n_points
+    rows = np.arange(2**n)
+    sizes = subset_sizes(n)
+    class_masks = [int((1 << np.flatnonzero(codes == c)).sum()) for c in range(n_classes)]
+    class_counts = np.stack([sizes[rows & mask] for mask in class_masks], axis=1)   # (2**n, classes)
+    n_present = (class_counts > 0).sum(axis=1)
 
     # Convention rows first: uniform for the empty set, certainty for a single class.
-    proba = np.zeros((members.shape[0], eval_set.n_points, n_classes))
-    proba[n_present == 0] = 1.0 / n_classes
+    proba = np.empty((rows.size, eval_set.n_points, n_classes))
+    proba[0] = 1.0 / n_classes
     single = np.flatnonzero(n_present == 1)
-    proba[single] = np.eye(n_classes)[counts[single].argmax(axis=1)][:, None, :]
-    hard = proba.argmax(axis=2)
+    proba[single] = np.eye(n_classes)[class_counts[single].argmax(axis=1)][:, None, :]
     refused = sizes == 0
+    fit_rows = np.flatnonzero(n_present >= 2)
 
     if isinstance(model, FastLearner):
-        fit_rows = np.flatnonzero(n_present >= 2)
         if fit_rows.size:
-            proba[fit_rows] = model._predict_proba_subsets(
-                train.X, codes, n_classes, eval_set.X, members[fit_rows]
-            )
-        hard[fit_rows] = proba[fit_rows].argmax(axis=2)
+            proba[fit_rows] = model._predict_proba_subsets(train.X, codes, n_classes, eval_set.X, fit_rows)
+        hard = proba.argmax(axis=2) if metric == "accuracy" else None
         if convention == "zero":
             refused |= model._refuses(sizes, n_present)
     else:
         zero = convention == "zero"
-        fit_rows = np.flatnonzero(n_present >= (1 if zero else 2))  # "zero" asks sklearn about one class
+        if zero:
+            fit_rows = np.flatnonzero(n_present >= 1)   # "zero" asks scikit-learn about one class too
+        hard = proba.argmax(axis=2)
         fitted, fitted_hard, failed = predict_subsets_sklearn(
-            model, train, eval_set.X, members, fit_rows, needs_proba(metric), zero, n_jobs
+            model, train, eval_set.X, subset_bits(n), fit_rows, needs_proba(metric), zero, n_jobs
         )
         if fitted is not None:
             proba[fit_rows] = fitted
         hard[fit_rows] = fitted_hard
         refused[fit_rows[failed]] = True
 
-    values = score_cells(metric, proba if needs_proba(metric) else None, hard, target)
+    values = score_cells(metric, proba, hard, target)
     if convention == "zero":
         values[refused] = 0.0
     inputs = {

@@ -1,4 +1,5 @@
 """Which library versions produced a grid, so any grid can be recomputed and checked."""
+import functools
 import platform
 from importlib import metadata
 
@@ -16,6 +17,13 @@ def _installed(package):
 
 def current_provenance():
     """Versions of datacf, Python, numpy and scikit-learn (None if not installed)."""
+    return dict(_versions())
+
+
+@functools.cache
+def _versions():
+    # Looking versions up reads package metadata from disk (milliseconds); they cannot
+    # change while the process runs, so once is enough.
     return {
         "datacf": __version__,
         "python": platform.python_version(),

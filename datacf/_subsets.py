@@ -2,9 +2,19 @@
 
 Row 0 is the empty set and row 2**n - 1 the full dataset (DESIGN.md §3).
 """
+import functools
+
 import numpy as np
 
-__all__ = ["MAX_EXACT_POINTS", "EMPTY_SET_NAME", "check_exact_size", "subset_bits", "subset_name"]
+__all__ = [
+    "MAX_EXACT_POINTS",
+    "EMPTY_SET_NAME",
+    "check_exact_size",
+    "subset_bits",
+    "subset_sizes",
+    "lowest_set_bits",
+    "subset_name",
+]
 
 # 2**16 rows is the largest exact grid that stays well inside memory and seconds on a laptop.
 MAX_EXACT_POINTS = 16
@@ -22,10 +32,37 @@ def check_exact_size(n_points):
         )
 
 
+@functools.cache
 def subset_bits(n_points):
-    """Membership matrix of shape (2**n, n): entry (r, i) says whether point i is in row r."""
+    """Read-only membership matrix of shape (2**n, n): entry (r, i) says whether point i is in row r.
+
+    Cached: every grid over n points shares it.
+    """
     rows = np.arange(2**n_points)
-    return ((rows[:, None] >> np.arange(n_points)) & 1).astype(bool)
+    bits = ((rows[:, None] >> np.arange(n_points)) & 1).astype(bool)
+    bits.flags.writeable = False
+    return bits
+
+
+@functools.cache
+def subset_sizes(n_points):
+    """Read-only |S| of every row, shape (2**n,): also a popcount table for any n-bit mask."""
+    sizes = subset_bits(n_points).sum(axis=1)
+    sizes.flags.writeable = False
+    return sizes
+
+
+@functools.cache
+def lowest_set_bits(n_points, k):
+    """Read-only table, shape (2**n,): each n-bit mask reduced to its k lowest set bits."""
+    remaining = np.arange(2**n_points)
+    kept = np.zeros_like(remaining)
+    for _ in range(min(k, n_points)):
+        lowest = remaining & -remaining
+        kept |= lowest
+        remaining ^= lowest
+    kept.flags.writeable = False
+    return kept
 
 
 def subset_name(row, names):

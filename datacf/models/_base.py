@@ -33,10 +33,10 @@ class FastLearner:
         """Rows scikit-learn would refuse to fit: no points, or a single class."""
         return n_present < 2
 
-    def _predict_proba_subsets(self, X, codes, n_classes, X_eval, members):
-        """Probabilities of shape (n_rows, n_eval, n_classes) for each subset row of ``members``.
+    def _predict_proba_subsets(self, X, codes, n_classes, X_eval, rows):
+        """Probabilities of shape (len(rows), n_eval, n_classes) for the subsets ``rows``.
 
-        ``codes`` are labels as class indices 0..n_classes-1, ``members`` is a boolean
-        (n_rows, n_points) matrix, and every row holds at least two classes.
+        ``codes`` are labels as class indices 0..n_classes-1; ``rows`` are subset row
+        indices (DESIGN.md §3 encoding), each holding at least two classes.
         """
         raise NotImplementedError

@@ -1,13 +1,16 @@
 """k-nearest neighbours over every training subset at once.
 
-For each evaluation point the training points are ordered once by (distance, index); the
-k nearest members of a subset are then its first k members in that order, found for all
-subsets together with a cumulative count over the membership matrix.
+For each evaluation point the training points are ordered once by (distance, index).
+Relabelling a subset's bits in that order (bit p = the p-th nearest point) turns "the k
+nearest members of S" into "the k lowest set bits" of one integer, which a table shared by
+all subsets answers; votes are then popcounts of that mask with each class's mask. Every
+step is a lookup over (subsets x evaluation points): no loop over subsets or neighbours.
 """
 import numbers
 
 import numpy as np
 
+from .._subsets import lowest_set_bits, subset_bits, subset_sizes
 from ._base import FastLearner
 
 __all__ = ["KNN"]
@@ -44,15 +47,18 @@ class KNN(FastLearner):
     def _refuses(self, sizes, n_present):
         return sizes < self.k
 
-    def _predict_proba_subsets(self, X, codes, n_classes, X_eval, members):
+    def _predict_proba_subsets(self, X, codes, n_classes, X_eval, rows):
+        n_points = X.shape[0]
         distances = ((X_eval[:, None, :] - X[None, :, :]) ** 2).sum(axis=2)
-        sizes = members.sum(axis=1)
-        k_eff = np.minimum(self.k, sizes)
-        one_hot = np.eye(n_classes)[codes]
-        proba = np.empty((members.shape[0], X_eval.shape[0], n_classes))
-        for j, row in enumerate(distances):
-            order = np.argsort(row, kind="stable")  # stable: equal distances keep index order
-            in_order = members[:, order]
-            nearest = in_order & (np.cumsum(in_order, axis=1) <= self.k)
-            proba[:, j, :] = (nearest @ one_hot[order]) / k_eff[:, None]
+        order = np.argsort(distances, axis=1, kind="stable")   # stable: ties keep index order
+        place = np.argsort(order, axis=1)                        # place[j, i]: i's rank from eval point j
+        # Relabelled subsets, shape (rows, eval); exact in float64 for n <= 16 bits.
+        relabelled = (subset_bits(n_points)[rows] @ (2.0**place.T)).astype(np.int64)
+        nearest = lowest_set_bits(n_points, self.k)[relabelled]
+        popcount = subset_sizes(n_points)
+        k_eff = popcount[nearest]                                # min(k, |S|)
+        proba = np.empty((len(rows), X_eval.shape[0], n_classes))
+        for c in range(n_classes):
+            class_mask = ((codes == c) * 2**place).sum(axis=1)   # (eval,): class c's relabelled bits
+            proba[:, :, c] = popcount[nearest & class_mask] / k_eff
         return proba

@@ -15,6 +15,7 @@ import warnings
 
 import numpy as np
 
+from .._subsets import subset_bits
 from ._base import FastLearner
 
 __all__ = ["LogisticRegression", "ConvergenceWarning"]
@@ -69,22 +70,23 @@ class LogisticRegression(FastLearner):
         if not isinstance(self.max_iter, numbers.Integral) or self.max_iter < 1:
             raise ValueError(f"max_iter must be a positive integer; got {self.max_iter!r}.")
 
-    def _predict_proba_subsets(self, X, codes, n_classes, X_eval, members):
+    def _predict_proba_subsets(self, X, codes, n_classes, X_eval, rows):
         design = np.hstack([X, np.ones((X.shape[0], 1))])
         design_eval = np.hstack([X_eval, np.ones((X_eval.shape[0], 1))])
-        one_hot = np.eye(n_classes, dtype=bool)[codes]
-        patterns = (members.astype(np.int64) @ one_hot.astype(np.int64)) > 0   # classes in S
+        one_hot = np.eye(n_classes)[codes]
+        members = subset_bits(X.shape[0])[rows].astype(np.float64)
+        patterns = (members @ one_hot) > 0   # which classes each subset holds
         keys = patterns @ (1 << np.arange(n_classes))
-        proba = np.zeros((members.shape[0], X_eval.shape[0], n_classes))
+        proba = np.zeros((len(rows), X_eval.shape[0], n_classes))
         for key in np.unique(keys):
-            rows = np.flatnonzero(keys == key)
-            classes = np.flatnonzero(patterns[rows[0]])
-            weights = members[rows].astype(np.float64)
-            targets = one_hot[:, classes].astype(np.float64)
+            group = np.flatnonzero(keys == key)
+            classes = np.flatnonzero(patterns[group[0]])
+            weights = members[group]
+            targets = one_hot[:, classes]
             model = _Binary if classes.size == 2 else _Multinomial
             problem = model(design, targets, weights, float(self.C))
             theta = _newton(problem, self.max_iter)
-            proba[np.ix_(rows, np.arange(X_eval.shape[0]), classes)] = problem.proba(theta, design_eval)
+            proba[np.ix_(group, np.arange(X_eval.shape[0]), classes)] = problem.proba(theta, design_eval)
         return proba
 
 
@@ -92,84 +94,117 @@ def _newton(problem, max_iter):
     """Minimise ``problem`` for every batch item with damped Newton steps; return parameters."""
     theta = problem.start()
     active = np.arange(theta.shape[0])
-    for _ in range(max_iter):
-        grad, step = _newton_step(problem, theta, active)
+    value, grad, hess = problem.evaluate(theta, active)
+    for steps_taken in range(max_iter + 1):
+        step = np.linalg.solve(hess, grad[:, :, None])[:, :, 0]
         small_step = np.abs(step).max(axis=1) <= STEP_TOL * (1.0 + np.abs(theta[active]).max(axis=1))
         theta[active[small_step]] -= step[small_step]
-        done = small_step | (np.abs(grad).max(axis=1) <= GRADIENT_TOL)
-        active, grad, step = active[~done], grad[~done], step[~done]
+        keep = ~(small_step | (np.abs(grad).max(axis=1) <= GRADIENT_TOL))
+        active, value, grad, step = active[keep], value[keep], grad[keep], step[keep]
         if active.size == 0:
             return theta
-        _line_search(problem, theta, active, grad, step)
-    grad, step = _newton_step(problem, theta, active)
-    stuck = (np.abs(grad).max(axis=1) > GRADIENT_TOL) & (
-        np.abs(step).max(axis=1) > STEP_TOL * (1.0 + np.abs(theta[active]).max(axis=1))
+        if steps_taken == max_iter:
+            break
+        value, grad, hess = _damped_step(problem, theta, active, value, grad, step)
+    warnings.warn(
+        f"Logistic regression did not converge on {active.size} subset(s) within "
+        f"max_iter={max_iter} Newton steps (largest gradient {np.abs(grad).max():.2e}); "
+        "their probabilities may be inexact. Increase max_iter or lower C.",
+        ConvergenceWarning,
+        stacklevel=4,
     )
-    if stuck.any():
-        warnings.warn(
-            f"Logistic regression did not converge on {stuck.sum()} subset(s) within "
-            f"max_iter={max_iter} Newton steps (largest gradient {np.abs(grad).max():.2e}); "
-            "their probabilities may be inexact. Increase max_iter or lower C.",
-            ConvergenceWarning,
-            stacklevel=4,
-        )
     return theta
 
 
-def _newton_step(problem, theta, active):
-    grad, hess = problem.derivatives(theta[active], active)
-    return grad, np.linalg.solve(hess, grad[:, :, None])[:, :, 0]
+def _sufficient_decrease(new_value, value, slope, scale):
+    """Armijo's test, with slack for decreases below what float64 can resolve."""
+    return new_value <= value - ARMIJO_SLOPE * scale * slope + ROUNDING_SLACK * (1.0 + np.abs(value))
 
 
-def _line_search(problem, theta, active, grad, step):
-    """Backtrack each item's step until the Armijo condition holds; update theta in place."""
-    current = problem.value(theta[active], active)
+def _damped_step(problem, theta, active, value, grad, step):
+    """Move each active item by its Newton step, halved until the objective falls enough.
+
+    Updates ``theta`` in place and returns the value, gradient and Hessian at the new
+    points. The full step almost always passes, so it is evaluated together with the
+    derivatives; only items that fail are backtracked.
+    """
     slope = (grad * step).sum(axis=1)
-    scale = np.ones(active.size)
-    pending = np.ones(active.size, dtype=bool)
-    for _ in range(MAX_HALVINGS):
-        idx = np.flatnonzero(pending)
-        trial = theta[active[idx]] - scale[idx, None] * step[idx]
-        accepted = problem.value(trial, active[idx]) <= (
-            current[idx] - ARMIJO_SLOPE * scale[idx] * slope[idx] + ROUNDING_SLACK * (1.0 + np.abs(current[idx]))
-        )
-        theta[active[idx[accepted]]] = trial[accepted]
-        pending[idx[accepted]] = False
-        scale[idx[~accepted]] /= 2
-        if not pending.any():
-            return
+    trial = theta[active] - step
+    new_value, new_grad, new_hess = problem.evaluate(trial, active)
+    failed = np.flatnonzero(~_sufficient_decrease(new_value, value, slope, 1.0))
+    if failed.size:
+        scale = np.zeros(failed.size)   # 0 keeps the old point if no halving passes
+        candidate = np.ones(failed.size)
+        pending = np.ones(failed.size, dtype=bool)
+        for _ in range(MAX_HALVINGS):
+            candidate[pending] /= 2
+            idx = np.flatnonzero(pending)
+            rows = failed[idx]
+            passed = _sufficient_decrease(
+                problem.value(theta[active[rows]] - candidate[idx, None] * step[rows], active[rows]),
+                value[rows], slope[rows], candidate[idx],
+            )
+            scale[idx[passed]] = candidate[idx[passed]]
+            pending[idx[passed]] = False
+            if not pending.any():
+                break
+        trial[failed] = theta[active[failed]] - scale[:, None] * step[failed]
+        new_value[failed], new_grad[failed], new_hess[failed] = problem.evaluate(trial[failed], active[failed])
+    theta[active] = trial
+    return new_value, new_grad, new_hess
 
 
 class _Binary:
-    """Sigmoid model: parameters (weights..., intercept); class 1 is the larger label."""
+    """Sigmoid model: parameters (weights..., intercept); class 1 is the larger label.
+
+    With s = z for class 0 and s = -z for class 1, each point's loss is softplus(s), its
+    derivative in z is sign * sigmoid(s), and all three come from one exp(-|s|) without
+    cancellation, however confident the model is.
+    """
 
     def __init__(self, design, targets, weights, C):
         self.design, self.t, self.m, self.C = design, targets[:, 1], weights, C
-        self.penalty = np.ones(design.shape[1])
+        self.sign = 1.0 - 2.0 * self.t
+        width = design.shape[1]
+        self.penalty = np.ones(width)
         self.penalty[-1] = 0.0   # intercept not penalised
+        # Row i holds the outer product x_i x_i^T, flattened: the Hessians of all subsets
+        # are then one matrix product with the curvatures.
+        self.outer = (design[:, :, None] * design[:, None, :]).reshape(design.shape[0], width * width)
 
     def start(self):
-        return np.zeros((self.m.shape[0], self.design.shape[1]))
+        """Zero weights and the intercept of each subset's class balance: one Newton step saved."""
+        theta = np.zeros((self.m.shape[0], self.design.shape[1]))
+        positives = self.m @ self.t
+        theta[:, -1] = np.log(positives / (self.m.sum(axis=1) - positives))
+        return theta
+
+    def _signed_scores(self, theta):
+        s = (theta @ self.design.T) * self.sign
+        return s, np.exp(-np.abs(s))
+
+    def _objective(self, theta, rows, s, e):
+        softplus = np.maximum(s, 0.0) + np.log1p(e)
+        return self.C * (self.m[rows] * softplus).sum(axis=1) + 0.5 * (self.penalty * theta**2).sum(axis=1)
 
     def value(self, theta, rows):
-        z = theta @ self.design.T
-        loss = np.logaddexp(0.0, np.where(self.t == 1, -z, z))   # log(1 + e^{∓z}) without cancellation
-        return self.C * (self.m[rows] * loss).sum(axis=1) + 0.5 * (self.penalty * theta**2).sum(axis=1)
+        return self._objective(theta, rows, *self._signed_scores(theta))
 
-    def derivatives(self, theta, rows):
-        z = theta @ self.design.T
-        p = _expit(z)
+    def evaluate(self, theta, rows):
+        """Objective, gradient and Hessian at ``theta`` for the batch items ``rows``."""
+        s, e = self._signed_scores(theta)
+        near, far = 1.0 / (1.0 + e), e / (1.0 + e)
+        positive = s >= 0
+        sig, rest = np.where(positive, near, far), np.where(positive, far, near)   # sigmoid(s), 1 - sigmoid(s)
         m = self.m[rows]
-        residual = np.where(self.t == 1, -_expit(-z), p)   # p - t, exact even when p is near 1
-        grad = self.C * (m * residual) @ self.design + self.penalty * theta
-        curvature = self.C * m * p * (1.0 - p)
-        hess = np.einsum("bi,ij,ik->bjk", curvature, self.design, self.design)
-        hess += np.diag(self.penalty)
-        return grad, hess
+        grad = self.C * (m * self.sign * sig) @ self.design + self.penalty * theta
+        width = self.design.shape[1]
+        hess = ((self.C * m * sig * rest) @ self.outer).reshape(-1, width, width) + np.diag(self.penalty)
+        return self._objective(theta, rows, s, e), grad, hess
 
     def proba(self, theta, design_eval):
         z = theta @ design_eval.T
-        return np.stack([_expit(-z), _expit(z)], axis=2)
+        return np.stack([_sigmoid(-z), _sigmoid(z)], axis=2)
 
 
 class _Multinomial:
@@ -197,15 +232,22 @@ class _Multinomial:
         blocks = theta.reshape(theta.shape[0], self.n_classes, self.width)
         return np.einsum("ij,bcj->bic", self.design, blocks)   # (batch, points, classes)
 
-    def value(self, theta, rows):
+    def _softmax_parts(self, theta, rows):
+        """Objective and class probabilities, sharing one softmax."""
         z = self._scores(theta)
         top = z.max(axis=2, keepdims=True)
-        log_norm = top[:, :, 0] + np.log(np.exp(z - top).sum(axis=2))
-        loss = log_norm - (self.t[None] * z).sum(axis=2)
-        return self.C * (self.m[rows] * loss).sum(axis=1) + 0.5 * (self.penalty * theta**2).sum(axis=1)
+        ez = np.exp(z - top)
+        norm = ez.sum(axis=2)
+        loss = top[:, :, 0] + np.log(norm) - (self.t[None] * z).sum(axis=2)
+        value = self.C * (self.m[rows] * loss).sum(axis=1) + 0.5 * (self.penalty * theta**2).sum(axis=1)
+        return value, ez / norm[:, :, None]
 
-    def derivatives(self, theta, rows):
-        p = _softmax(self._scores(theta))
+    def value(self, theta, rows):
+        return self._softmax_parts(theta, rows)[0]
+
+    def evaluate(self, theta, rows):
+        """Objective, gradient and Hessian at ``theta`` for the batch items ``rows``."""
+        value, p = self._softmax_parts(theta, rows)
         m = self.m[rows]
         residual = (m[:, :, None] * (p - self.t[None])) * self.C
         grad = np.einsum("bic,ij->bcj", residual, self.design).reshape(theta.shape)
@@ -217,16 +259,17 @@ class _Multinomial:
         hess = np.einsum("bicd,ij,il->bcjdl", cross, self.design, self.design)
         hess = hess.reshape(theta.shape[0], k * self.width, k * self.width)
         hess += np.diag(self.penalty) + self.null
-        return grad, hess
+        return value, grad, hess
 
     def proba(self, theta, design_eval):
         blocks = theta.reshape(theta.shape[0], self.n_classes, self.width)
         return _softmax(np.einsum("ij,bcj->bic", design_eval, blocks))
 
 
-def _expit(z):
-    """The logistic function, without overflow warnings for large |z|."""
-    return np.exp(-np.logaddexp(0.0, -z))
+def _sigmoid(z):
+    """1 / (1 + exp(-z)) without overflow, accurate to full relative precision."""
+    e = np.exp(-np.abs(z))
+    return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
 
 
 def _softmax(z):

@@ -5,6 +5,7 @@ matrix with the one-hot labels, so every centroid of every subset costs one pass
 """
 import numpy as np
 
+from .._subsets import subset_bits
 from ._base import FastLearner
 
 __all__ = ["NearestCentroid"]
@@ -30,9 +31,9 @@ class NearestCentroid(FastLearner):
     def __init__(self):
         pass
 
-    def _predict_proba_subsets(self, X, codes, n_classes, X_eval, members):
+    def _predict_proba_subsets(self, X, codes, n_classes, X_eval, rows):
         one_hot = np.eye(n_classes)[codes]
-        weights = members.astype(np.float64)
+        weights = subset_bits(X.shape[0])[rows].astype(np.float64)
         counts = weights @ one_hot                                   # (rows, classes)
         sums = np.einsum("ri,ic,id->rcd", weights, one_hot, X)       # (rows, classes, features)
         present = counts > 0
