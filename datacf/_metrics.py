@@ -25,8 +25,9 @@ def needs_proba(metric):
 def score_cells(metric, proba, hard, target):
     """Scores of shape (n_rows, n_eval).
 
-    ``proba`` is (n_rows, n_eval, n_classes) or None for ``accuracy``; ``hard`` holds the
-    predicted class indices (n_rows, n_eval); ``target`` the true class index of each
+    ``proba`` is (n_rows, n_eval, n_classes) and ``hard`` holds the predicted class indices
+    (n_rows, n_eval); each metric reads only the one it needs, so the other may be None.
+    ``target`` is the true class index of each
     evaluation point, or -1 for a label the training data never had.
     """
     if metric == "accuracy":
