@@ -126,9 +126,9 @@ function addToggle(doc, figure, table, data) {
   const button = doc.createElement("button");
   button.type = "button";
   button.className = "dcf-grid__toggle md-button";
+  button.textContent = `Show all ${total} rows`;   // a fixed label; aria-pressed says which view is on
   const show = (all) => {
     button.setAttribute("aria-pressed", String(all));
-    button.textContent = all ? "Show selected rows" : `Show all ${total} rows`;
     const body = table.tBodies[0];
     const hadFocus = body.contains(doc.activeElement);
     const rows = all ? rowsBySize(data.pointNames.length).map((r) => renderRow(doc, data, r)) : selected;

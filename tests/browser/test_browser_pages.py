@@ -117,9 +117,6 @@ def test_tables_and_numbers_are_there_without_javascript(new_context, site):
     assert grids_seen >= 1, "no page has a grid"
 
 
-@pytest.mark.xfail(strict=True, reason="known site defect (issue 3): a wide grid's caption scrolls "
-                   "with the table, so at 375 px the leave-one-out captions are clipped; remove this "
-                   "mark when the caption wraps to the screen")
 def test_grid_captions_fit_a_phone_screen(new_context, site):
     """At 375 px every grid caption lies within the screen, readable without scrolling the grid."""
     page = new_context(viewport=PHONE).new_page()
