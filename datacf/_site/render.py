@@ -198,14 +198,20 @@ def _trained_on(grid, row):
     return "trained on " + (", ".join(members) if members else "nothing")
 
 
-def render_grid(options, store, where="datacf-grid"):
-    """HTML of a ``datacf-grid`` block (``options``: the parsed block, see ``GRID_KEYS``)."""
+def _block_example(options, store, where):
+    """(name, where, document, grid) of the example a block names; ``where`` now names it too."""
     name = options["example"]
     where = f"{where} (example {name!r})" if isinstance(name, str) else where
     try:
         document, grid = store.get(name)
     except PageError as error:
         raise PageError(f"{where}: {error}") from None
+    return name, where, document, grid
+
+
+def render_grid(options, store, where="datacf-grid"):
+    """HTML of a ``datacf-grid`` block (``options``: the parsed block, see ``GRID_KEYS``)."""
+    name, where, document, grid = _block_example(options, store, where)
     fmt = _check_format(options.get("format", ".2f"), where)
     rows_option = options.get("rows", "all")
     show_all = rows_option == "all"
@@ -331,12 +337,7 @@ def render_grid(options, store, where="datacf-grid"):
 
 def render_points(options, store, where="datacf-points"):
     """HTML of a ``datacf-points`` block: an SVG of the example's training points."""
-    name = options["example"]
-    where = f"{where} (example {name!r})" if isinstance(name, str) else where
-    try:
-        document, grid = store.get(name)
-    except PageError as error:
-        raise PageError(f"{where}: {error}") from None
+    name, where, document, grid = _block_example(options, store, where)
     train = grid.inputs["train"]
     X, y, point_names = train["X"], train["y"], train["names"]
     if any(len(x) != 2 for x in X):
