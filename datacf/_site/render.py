@@ -19,6 +19,8 @@ import math
 import re
 from pathlib import Path
 
+from .cells import CELL_LANG, CellCounter, CellError, render_cell
+
 __all__ = [
     "PageError",
     "GridStore",
@@ -533,6 +535,7 @@ def transform_markdown(markdown, store, page="page"):
     Other fenced code blocks are left untouched, so a page can show the syntax itself.
     """
     out, lines, i = [], markdown.split("\n"), 0
+    cells = CellCounter()
     while i < len(lines):
         match = _FENCE.match(lines[i])
         if not match:
@@ -552,8 +555,13 @@ def transform_markdown(markdown, store, page="page"):
             out.extend(["", render_grid(_parse_block(body, GRID_KEYS, where), store, where), ""])
         elif lang == "datacf-points":
             out.extend(["", render_points(_parse_block(body, POINTS_KEYS, where), store, where), ""])
+        elif lang == CELL_LANG:
+            try:
+                out.extend(render_cell(body, lines[start][match.end():], fence, cells, where))
+            except CellError as error:
+                raise PageError(str(error)) from None
         elif lang.startswith("datacf"):
-            raise PageError(f"{where}: unknown block type {lang!r}; use datacf-grid or datacf-points.")
+            raise PageError(f"{where}: unknown block type {lang!r}; use datacf-grid, datacf-points or {CELL_LANG}.")
         else:
             out.extend(lines[start:i + 1])
         i += 1
