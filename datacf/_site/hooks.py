@@ -5,15 +5,22 @@
 - ``on_files`` ships each example's JSON as ``grids/NAME.json`` in the site;
 - ``on_page_markdown`` renders ``datacf-grid``/``datacf-points`` blocks and inline
   ``{{ dcf.… }}`` numbers (``datacf._site.render``); anything unknown fails the build;
-- ``on_serve`` also watches datacf's source, so a change to a toy dataset reloads the page.
+- ``on_serve`` also watches datacf's source, so a change to a toy dataset reloads the page;
+- the Python runtime (``datacf._site.runtime_config``): ``on_config`` reads ``extra.datacf_runtime``
+  and the environment, ``on_pre_build`` builds the datacf wheel the page's worker installs,
+  ``on_files`` ships it (and, when self-hosting, the Pyodide runtime), ``on_post_page`` gives
+  every page its ``<meta name="datacf-runtime">``.
 """
 import logging
 from pathlib import Path
 
 from datacf._site.examples import ExampleError, build_examples, default_grids_dir, load_examples
 from datacf._site.render import GridStore, PageError, transform_markdown
+from datacf._site import runtime_config
+from datacf._site.pyodide_runtime import RuntimeFilesError, runtime_files
+from datacf._site.wheel import build_wheel
 
-__all__ = ["on_pre_build", "on_files", "on_page_markdown", "on_serve"]
+__all__ = ["on_config", "on_pre_build", "on_files", "on_page_markdown", "on_post_page", "on_serve"]
 
 EXAMPLES_FILE = "examples.toml"   # inside docs_dir; excluded from the site by mkdocs.yml
 _log = logging.getLogger("mkdocs.hooks.datacf")
@@ -23,6 +30,8 @@ class _Build:
     """What one build knows: the grids directory and the store pages read from."""
 
     store = None
+    runtime = None       # resolved extra.datacf_runtime settings
+    wheel = None         # (path, sha256) of the datacf wheel
 
 
 def _plugin_error(message):
@@ -36,8 +45,20 @@ def _paths(config):
     return Path(config.docs_dir) / EXAMPLES_FILE, default_grids_dir(root)
 
 
+def on_config(config):
+    try:
+        _Build.runtime = runtime_config.resolve(config.extra)
+    except runtime_config.RuntimeConfigError as error:
+        raise _plugin_error(f"datacf runtime: {error}") from None
+    return config
+
+
 def on_pre_build(config):
+    import hashlib
+
     examples_file, grids_dir = _paths(config)
+    wheel = build_wheel(grids_dir.parent / "wheel")
+    _Build.wheel = wheel, hashlib.sha256(wheel.read_bytes()).hexdigest()
     try:
         examples = load_examples(examples_file)
         build_examples(examples, grids_dir, log=_log.info)
@@ -52,6 +73,15 @@ def on_files(files, config):
     store = _Build.store
     for name in store.names():
         files.append(File.generated(config, f"grids/{name}.json", abs_src_path=str(store.grids_dir / f"{name}.json")))
+    wheel, _ = _Build.wheel
+    files.append(File.generated(config, f"wheels/{wheel.name}", abs_src_path=str(wheel)))
+    if _Build.runtime["self_host"]:
+        try:
+            sources = runtime_files()
+        except (RuntimeFilesError, OSError) as error:
+            raise _plugin_error(f"datacf runtime: self-hosting needs the Pyodide files: {error}") from None
+        for source in sources:
+            files.append(File.generated(config, runtime_config.SELF_HOST_DIR + source.name, abs_src_path=str(source)))
     return files
 
 
@@ -60,6 +90,11 @@ def on_page_markdown(markdown, page, config, files):
         return transform_markdown(markdown, _Build.store, page.file.src_uri)
     except PageError as error:
         raise _plugin_error(f"datacf: {error}") from None
+
+
+def on_post_page(output, page, config):
+    wheel, sha256 = _Build.wheel
+    return output.replace("</head>", runtime_config.meta_tag(_Build.runtime, wheel, sha256) + "</head>", 1)
 
 
 def on_serve(server, config, builder):

@@ -3,6 +3,9 @@
 Shared by the browser tests (``conftest.py``) and the screenshot script (``screenshots.py``).
 The site is served under the path of its ``site_url`` (as GitHub Pages serves a project site),
 and a missing file gets the site's ``404.html`` with status 404, again as GitHub Pages does.
+The Pyodide runtime comes from ``datacf._site.pyodide_runtime.ensure_runtime()`` (cached,
+assembled offline from the registries) and is served from a second 127.0.0.1 origin, as a CDN
+would serve it (with CORS); the site is built with ``DATACF_PYODIDE_URL`` pointing there.
 """
 import contextlib
 import functools
@@ -32,6 +35,7 @@ __all__ = [
     "free_port",
     "launch_chromium",
     "open_page",
+    "serve_runtime",
     "serve_site",
     "set_palette",
 ]
@@ -89,14 +93,17 @@ def launch_chromium(playwright):
         raise
 
 
-def build_site(dest, site_url=None):
+def build_site(dest, site_url=None, pyodide_url=None):
     """Run ``mkdocs build --strict`` from the repo into *dest*; its hook builds the grids.
 
-    *site_url* is passed as SITE_URL, which mkdocs.yml reads, as the Pages workflow does.
+    *site_url* is passed as SITE_URL, which mkdocs.yml reads, as the Pages workflow does;
+    *pyodide_url* as DATACF_PYODIDE_URL, the runtime's base URL.
     """
     env = dict(os.environ, NO_MKDOCS_2_WARNING="1", OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1")
     if site_url:
         env["SITE_URL"] = site_url
+    if pyodide_url:
+        env["DATACF_PYODIDE_URL"] = pyodide_url
     proc = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet", "-d", str(dest)],
                           cwd=ROOT, env=env, capture_output=True, text=True)
     if proc.returncode != 0:
@@ -176,22 +183,70 @@ def serve_site(site_dir, base_path="/", port=0):
         thread.join()
 
 
+class _RuntimeHandler(http.server.SimpleHTTPRequestHandler):
+    """Serve the Pyodide files as a CDN does: any origin may fetch them (CORS), wasm typed."""
+
+    extensions_map = {**http.server.SimpleHTTPRequestHandler.extensions_map, ".wasm": "application/wasm",
+                      ".mjs": "text/javascript", ".js": "text/javascript"}
+
+    def end_headers(self):
+        self.send_header("Access-Control-Allow-Origin", "*")
+        self.send_header("Cache-Control", "public, max-age=3600")
+        super().end_headers()
+
+    def log_message(self, format, *args):
+        pass
+
+
+RUNTIME_PATH = "/pyodide/v0.27.7/full/"
+
+
+@contextlib.contextmanager
+def serve_runtime(runtime_dir=None):
+    """Serve the Pyodide runtime on its own 127.0.0.1 origin; yield its base URL.
+
+    *runtime_dir* defaults to ``ensure_runtime()`` (DATACF_PYODIDE_DIR, the cache, or the registries).
+    """
+    if runtime_dir is None:
+        from datacf._site.pyodide_runtime import ensure_runtime
+
+        runtime_dir = ensure_runtime()
+    handler = functools.partial(type("Handler", (_RuntimeHandler, _Handler), {"base_path": RUNTIME_PATH}),
+                                directory=str(runtime_dir))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, name="runtime-server", daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}{RUNTIME_PATH}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
 @contextlib.contextmanager
 def build_and_serve(tmp_dir):
     """Build the site into *tmp_dir* and serve it; yield a :class:`Site`.
 
-    It is built and served under a project path, as GitHub Pages serves https://USER.github.io/REPO/.
-    DATACF_BUILT_SITE names an already built site to serve instead (at the path of $SITE_URL).
+    It is built and served under a project path, as GitHub Pages serves https://USER.github.io/REPO/,
+    with the Pyodide runtime served from another 127.0.0.1 origin (``site.runtime_url``).
+    DATACF_BUILT_SITE names an already built site to serve instead (at the path of $SITE_URL;
+    build it with DATACF_PYODIDE_SELF_HOST=1 for the runtime tests).
     """
     prebuilt = os.environ.get("DATACF_BUILT_SITE")
     if prebuilt:
         with serve_site(prebuilt, urllib.parse.urlsplit(os.environ.get("SITE_URL", "/")).path) as site:
+            site.runtime_url = None
             yield site
         return
     port = free_port()
-    site_dir = build_site(Path(tmp_dir) / "site", site_url=f"http://127.0.0.1:{port}{PROJECT_PATH}")
-    with serve_site(site_dir, PROJECT_PATH, port) as site:
-        yield site
+    with serve_runtime() as runtime_url:
+        site_dir = build_site(Path(tmp_dir) / "site", site_url=f"http://127.0.0.1:{port}{PROJECT_PATH}",
+                              pyodide_url=runtime_url)
+        with serve_site(site_dir, PROJECT_PATH, port) as site:
+            site.runtime_url = runtime_url
+            yield site
 
 
 def open_page(page, url):
