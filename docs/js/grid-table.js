@@ -175,6 +175,100 @@ export function enhanceGrid(figure, { document: doc = figure.ownerDocument } = {
   if (!data.showAll) addToggle(doc, figure, table, data);
 }
 
+// --- a grid computed in the page (a code cell's result) -----------------------------------
+
+// The build's words for each metric (datacf/_site/render.py, _METRIC_WORDS).
+const METRIC_WORDS = {
+  prob_correct: "the probability the model gives the true label",
+  accuracy: "accuracy (1 if the model predicts the true label, else 0)",
+  log_loss: "log loss (lower is better)",
+};
+// Up to this many rows a live grid shows them all; beyond, the full set and each leave-one-out
+// row, with the toggle to show every row (as a `rows: loo` block on a static page).
+const MAX_ROWS_SHOWN = 16;
+
+function gridData(grid, rows) {
+  const n = grid.point_names.length;
+  const full = 2 ** n - 1;
+  const metric = grid.inputs?.metric;
+  let [min, max] = [0, 1];
+  if (metric !== "prob_correct" && metric !== "accuracy") {
+    const all = grid.values.flat();
+    [min, max] = all.reduce(([lo, hi], v) => [Math.min(lo, v), Math.max(hi, v)], [Infinity, -Infinity]);
+    if (!(max > min)) max = min + 1;
+  }
+  const showAll = rows === "all" || (rows === "auto" && 2 ** n <= MAX_ROWS_SHOWN);
+  return {
+    example: null,
+    pointNames: grid.point_names,
+    evalNames: grid.eval_names,
+    values: grid.values,
+    rows: showAll ? rowsBySize(n) : [full, ...grid.point_names.map((_, i) => full ^ (1 << i))],
+    showAll,
+    compare: null,
+    focus: [],
+    format: ".2f",
+    min,
+    max,
+    metric,
+  };
+}
+
+/** Check the fields of grid JSON (`datacf.Grid.to_json()`) that the table reads; throw on a bad one. */
+function checkGrid(grid) {
+  const fail = (what) => {
+    throw new TypeError(`renderGridFigure needs grid JSON as datacf.Grid.to_json() writes it: ${what}`);
+  };
+  if (!grid || grid.schema !== "datacf.grid") fail('"schema" is not "datacf.grid"');
+  const { point_names: points, eval_names: columns, values } = grid;
+  if (!Array.isArray(points) || !Array.isArray(columns) || !Array.isArray(values)) fail("names or values are missing");
+  if (values.length !== 2 ** points.length) fail(`${values.length} rows for ${points.length} points (want 2**n)`);
+  if (!values.every((row) => Array.isArray(row) && row.length === columns.length && row.every(Number.isFinite))) {
+    fail(`every row must hold ${columns.length} finite numbers`);
+  }
+}
+
+/**
+ * A `figure.dcf-grid` for grid JSON computed in the page, with the markup the build writes for a
+ * `datacf-grid` block (render.py), enhanced like every static grid.
+ *
+ * `gridJson` is the text (or the parsed object) of `datacf.Grid.to_json()`. Up to 16 rows show
+ * all rows by subset size; a larger grid shows the full set and each leave-one-out row, with
+ * the toggle to show all (`rows: "all"` or `"loo"` forces one). Names go in as text.
+ */
+export function renderGridFigure(doc, gridJson, { caption = null, rows = "auto" } = {}) {
+  const grid = typeof gridJson === "string" ? JSON.parse(gridJson) : gridJson;
+  checkGrid(grid);
+  const data = gridData(grid, rows);
+  const words = METRIC_WORDS[data.metric] ?? (data.metric ? data.metric : "the value in the grid");
+  const el = (tag, props = {}) => Object.assign(doc.createElement(tag), props);
+  const figure = el("figure", { className: "dcf-grid" });
+  Object.assign(figure.dataset, { format: data.format, rows: data.showAll ? "all" : "selected", live: "true" });
+  const table = el("table", { className: "dcf-grid__table" });
+  const model = grid.inputs?.model?.class;
+  table.createCaption().textContent = caption ?? `${model ? `${model}, computed` : "Computed"} in your browser: ` +
+    `${data.values.length} training sets, ${data.evalNames.length} evaluation points. Each cell: ${words}.`;
+  const head = table.createTHead().insertRow();
+  for (const label of ["training set", ...data.evalNames]) head.append(el("th", { scope: "col", textContent: label }));
+  table.createTBody().append(...data.rows.map((row) => renderRow(doc, data, row)));
+  const scroll = el("div", { className: "dcf-grid__scroll" });
+  scroll.append(table);
+  const legend = el("div", { className: "dcf-grid__legend" });
+  const scale = el("span", { className: "dcf-legend__scale" });
+  scale.setAttribute("aria-hidden", "true");
+  scale.append(el("span", { textContent: formatNumber(data.min) }), el("span", { className: "dcf-legend__bar" }),
+    el("span", { textContent: formatNumber(data.max) }));
+  legend.append(scale, el("span", {
+    textContent: `Rows are training sets, columns are evaluation points; each cell shows ${words}, ` +
+      "and its shading deepens as the score rises.",
+  }));
+  const source = el("template", { className: "dcf-grid__data" });
+  source.content.append(doc.createTextNode(JSON.stringify(data)));
+  figure.append(scroll, legend, source);
+  enhanceGrid(figure, { document: doc });
+  return figure;
+}
+
 export function mount(doc = document) {
   for (const figure of doc.querySelectorAll("figure.dcf-grid")) enhanceGrid(figure, { document: doc });
 }

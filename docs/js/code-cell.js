@@ -1,0 +1,388 @@
+// docs/js/code-cell.js: turn each runnable code block (`div.dcf-cell`) into an editor with Run.
+//
+// The build (datacf/_site/cells.py) writes a highlighted Python block in
+// `<div class="dcf-cell" data-dcf-python data-cell="ID">`, so the page reads with JavaScript off.
+// This module replaces the block with a labelled monospace <textarea> (Tab inserts 4 spaces;
+// Escape, then Tab, leaves it; Ctrl/Cmd+Enter runs), Run, Stop and Reset buttons, a run-state
+// line (role="status") and an output log (role="log"). Code runs in the page's Python worker
+// through `window.datacf.runtime` (docs/js/runtime.js); its output goes in as text, and a grid
+// result is drawn by the same widget as the static grids (grid-table.js, renderGridFigure).
+//
+// Edits are saved as the reader types, per page and cell, in localStorage under
+// `datacf:cell:v1:<page path>:<cell id>` as JSON {v: 1, code, base}, where `base` is a hash of
+// the page's code the edit started from. Reset removes the key. A stored value that is not
+// that shape, or whose base no longer matches the page, is discarded with a notice; without
+// localStorage (privacy modes) the cell works and says edits are not kept.
+
+import { renderGridFigure } from "./grid-table.js";
+
+const STORAGE_PREFIX = "datacf:cell:v1:";
+const STORAGE_VERSION = 1;
+const SAVE_DELAY_MS = 300;
+const INDENT = "    ";
+const MAX_OUTPUT_CHARS = 200_000;   // a runaway print loop must not freeze the page
+const IS_MAC = typeof navigator !== "undefined" && /Mac|iPhone|iPad/.test(navigator.platform ?? "");
+
+/** FNV-1a hash of a string, as 8 hex digits: which page code an edit started from. */
+export function codeHash(text) {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i += 1) {
+    hash ^= text.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return hash.toString(16).padStart(8, "0");
+}
+
+export const storageKey = (pagePath, cellId) => `${STORAGE_PREFIX}${pagePath}:${cellId}`;
+
+/** Window's localStorage, or null where reading it throws (privacy modes, sandboxed frames). */
+function openStorage(win) {
+  try {
+    const storage = win.localStorage;
+    return storage ? storage : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The reader's saved edit of one cell: `{code, notice}`. `code` is null when there is none to
+ * use; `notice` says why a stored value was discarded (it is then removed), else null.
+ */
+export function loadEdit(storage, key, original) {
+  if (!storage) return { code: null, notice: null };
+  let raw;
+  try {
+    raw = storage.getItem(key);
+  } catch {
+    return { code: null, notice: null };
+  }
+  if (raw === null) return { code: null, notice: null };
+  let saved = null;
+  try {
+    saved = JSON.parse(raw);
+  } catch {
+    // not JSON: discarded below
+  }
+  const discard = (notice) => {
+    try {
+      storage.removeItem(key);
+    } catch {
+      // nothing more to do: the page shows the original
+    }
+    return { code: null, notice };
+  };
+  const valid = saved && typeof saved === "object" && saved.v === STORAGE_VERSION &&
+    typeof saved.code === "string" && typeof saved.base === "string";
+  if (!valid) return discard("Your saved edit of this cell could not be read, so it was discarded: this is the page's original code.");
+  if (saved.base !== codeHash(original)) {
+    return discard("This cell's code on the page has changed since you edited it, so your saved edit was discarded.");
+  }
+  if (saved.code === original) return discard(null);
+  return { code: saved.code, notice: null };
+}
+
+/** Save (or, for the original code, forget) an edit; false if the browser refused. */
+export function saveEdit(storage, key, code, original) {
+  if (!storage) return false;
+  try {
+    if (code === original) storage.removeItem(key);
+    else storage.setItem(key, JSON.stringify({ v: STORAGE_VERSION, code, base: codeHash(original) }));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function duration(ms) {
+  if (ms === null || ms === undefined || !Number.isFinite(ms)) return "";
+  return ms < 1000 ? `${Math.max(1, Math.round(ms))} ms` : `${(ms / 1000).toFixed(1)} s`;
+}
+
+function clip(text) {
+  if (text.length <= MAX_OUTPUT_CHARS) return text;
+  return `${text.slice(0, MAX_OUTPUT_CHARS)}\n… (${text.length - MAX_OUTPUT_CHARS} more characters not shown)`;
+}
+
+// --- editing keys -------------------------------------------------------------------------
+
+/** Insert text at the selection, keeping the browser's undo history where it can. */
+function insertText(doc, area, text) {
+  area.focus();
+  if (!doc.execCommand?.("insertText", false, text)) {
+    area.setRangeText(text, area.selectionStart, area.selectionEnd, "end");
+    area.dispatchEvent(new Event("input", { bubbles: true }));
+  }
+}
+
+function lineStart(value, at) {
+  return value.lastIndexOf("\n", at - 1) + 1;
+}
+
+/** Tab: 4 spaces at the caret, or indent every selected line. */
+function indent(doc, area) {
+  const { value, selectionStart: start, selectionEnd: end } = area;
+  if (!value.slice(start, end).includes("\n")) return insertText(doc, area, INDENT);
+  const from = lineStart(value, start);
+  const block = value.slice(from, end);
+  area.setSelectionRange(from, end);
+  insertText(doc, area, block.replace(/^/gm, INDENT));
+  area.setSelectionRange(from, from + block.length + INDENT.length * block.split("\n").length);
+}
+
+/** Enter: a new line with the current line's indentation, one level more after a colon. */
+function newline(doc, area) {
+  const { value, selectionStart: start } = area;
+  const line = value.slice(lineStart(value, start), start);
+  const lead = /^[ \t]*/.exec(line)[0];
+  insertText(doc, area, `\n${lead}${/:\s*$/.test(line) ? INDENT : ""}`);
+}
+
+function sizeToContent(area) {
+  area.rows = Math.max(2, area.value.split("\n").length);
+}
+
+// --- output --------------------------------------------------------------------------------
+
+function block(doc, kind, label, text) {
+  const part = doc.createElement("div");
+  part.className = `dcf-cell__part dcf-cell__part--${kind}`;
+  const title = doc.createElement("span");
+  title.className = "dcf-cell__part-label";
+  title.textContent = label;
+  const pre = doc.createElement("pre");
+  pre.textContent = clip(text);       // Python output is text, never HTML
+  part.append(title, pre);
+  return part;
+}
+
+function renderOutput(doc, result) {
+  const parts = [];
+  if (result.stdout) parts.push(block(doc, "stdout", "Output", result.stdout));
+  if (result.stderr) parts.push(block(doc, "stderr", "Warnings and messages (stderr)", result.stderr));
+  const { display, error } = result;
+  if (display?.kind === "grid") {
+    try {
+      const part = doc.createElement("div");
+      part.className = "dcf-cell__part dcf-cell__part--grid";
+      part.append(renderGridFigure(doc, display.json, { caption: null }));
+      parts.push(part);
+    } catch (problem) {
+      parts.push(block(doc, "error", "The result could not be drawn as a grid", String(problem?.message ?? problem)));
+    }
+  } else if (display?.kind === "text") {
+    parts.push(block(doc, "result", "Result", display.text));
+  }
+  if (error) {
+    const text = error.traceback?.trim() ? error.traceback.replace(/\s+$/, "") : `${error.type}: ${error.message}`;
+    parts.push(block(doc, "error", error.type === "RuntimeUnavailable" ? "Python is not available" : "Error", text));
+  }
+  return parts;
+}
+
+function stateText(result, elapsedMs, budgetMs) {
+  if (result.stopped === "user") {
+    return `Stopped by you after ${duration(elapsedMs)}. Python restarts; the next run works.`;
+  }
+  if (result.stopped === "budget") {
+    return `Stopped after the time budget of ${duration(budgetMs)}. Python restarts; the next run works.`;
+  }
+  const loaded = result.loaded?.length ? ` (after loading ${result.loaded.join(", ")})` : "";
+  const empty = result.stdout || result.stderr || result.display || result.error ? "" : "; it printed nothing";
+  if (result.error?.type === "RuntimeUnavailable") return "Not run: Python could not load on this page.";
+  if (result.error) return `Failed with ${result.error.type} after ${duration(result.ms ?? elapsedMs)}${loaded}.`;
+  return `Finished in ${duration(result.ms ?? elapsedMs)}${loaded}${empty}.`;
+}
+
+// --- the widget ----------------------------------------------------------------------------
+
+function button(doc, label, className) {
+  const el = doc.createElement("button");
+  el.type = "button";
+  el.className = `md-button dcf-cell__button ${className}`;
+  el.textContent = label;
+  return el;
+}
+
+/** Enhance one `div.dcf-cell` in place; safe to call twice. */
+export function enhanceCell(root, { document: doc = root.ownerDocument, window: win = doc.defaultView } = {}) {
+  if (root.dataset.enhanced === "true") return;
+  const code = root.querySelector("pre code");
+  const cellId = root.dataset.cell;
+  if (!code || !cellId) return;
+  root.dataset.enhanced = "true";
+  const original = code.textContent.replace(/\n$/, "");
+  const pagePath = win.location.pathname;
+  const key = storageKey(pagePath, cellId);
+  const storage = openStorage(win);
+  const uid = `dcf-cell-${cellId}`;
+  const title = root.querySelector(".highlight .filename")?.textContent?.trim();
+
+  const staticBlock = code.closest(".highlight") ?? code.closest("pre");
+  staticBlock.hidden = true;          // the editor below shows the same code
+
+  const editor = doc.createElement("div");
+  editor.className = "dcf-cell__editor";
+  const label = doc.createElement("label");
+  label.className = "dcf-cell__label";
+  label.htmlFor = `${uid}-code`;
+  label.textContent = title ? `${title} (editable Python)` : "Editable Python code";
+  const area = doc.createElement("textarea");
+  Object.assign(area, { id: `${uid}-code`, className: "dcf-cell__code", spellcheck: false, wrap: "off" });
+  area.setAttribute("autocapitalize", "off");
+  area.setAttribute("autocomplete", "off");
+  area.setAttribute("autocorrect", "off");
+  area.setAttribute("aria-describedby", `${uid}-hint`);
+  const hint = doc.createElement("p");
+  hint.id = `${uid}-hint`;
+  hint.className = "dcf-cell__hint";
+  hint.textContent = `${IS_MAC ? "\u2318" : "Ctrl"}+Enter runs. Tab inserts 4 spaces; press Esc, then Tab, to leave the editor.`;
+  editor.append(label, area, hint);
+
+  const run = button(doc, "Run", "md-button--primary dcf-cell__run");
+  const stop = button(doc, "Stop", "dcf-cell__stop");
+  const reset = button(doc, "Reset", "dcf-cell__reset");
+  run.setAttribute("aria-keyshortcuts", IS_MAC ? "Meta+Enter" : "Control+Enter");
+  stop.disabled = true;
+  const state = doc.createElement("span");
+  state.className = "dcf-cell__state";
+  state.setAttribute("role", "status");
+  const toolbar = doc.createElement("div");
+  toolbar.className = "dcf-cell__toolbar";
+  toolbar.append(run, stop, reset, state);
+
+  const note = doc.createElement("p");
+  note.className = "dcf-cell__note";
+  note.setAttribute("role", "status");
+  note.hidden = true;
+  const output = doc.createElement("div");
+  output.className = "dcf-cell__output";
+  output.setAttribute("role", "log");
+  output.setAttribute("aria-live", "polite");
+  output.setAttribute("aria-label", title ? `Output of ${title}` : "Output of the code above");
+
+  staticBlock.after(editor, toolbar, note, output);
+
+  const showNote = (text, kind = "info") => {
+    note.textContent = text ?? "";
+    note.hidden = !text;
+    note.dataset.kind = kind;
+  };
+  const savedNote = () => {
+    if (area.value === original) return showNote(null);
+    if (!storage) return showNote("Your edit is not saved: this browser does not let the page store it.", "warning");
+    return showNote("Edited. Your code is saved in this browser; Reset restores the original.");
+  };
+
+  const loaded = loadEdit(storage, key, original);
+  area.value = loaded.code ?? original;
+  sizeToContent(area);
+  if (loaded.notice) showNote(loaded.notice, "warning");
+  else if (loaded.code !== null) savedNote();
+
+  let saveTimer = null;
+  const flush = () => {
+    if (saveTimer === null) return;
+    clearTimeout(saveTimer);
+    saveTimer = null;
+    if (!saveEdit(storage, key, area.value, original) && storage) {
+      showNote("Your edit could not be saved: this browser's storage refused it.", "warning");
+    } else {
+      savedNote();
+    }
+  };
+  area.addEventListener("input", () => {
+    sizeToContent(area);
+    clearTimeout(saveTimer);
+    saveTimer = setTimeout(flush, SAVE_DELAY_MS);
+  });
+  area.addEventListener("blur", flush);
+  win.addEventListener("pagehide", () => root.isConnected && flush());
+
+  let escaped = false;     // Escape was pressed: the next Tab leaves the editor
+  area.addEventListener("keydown", (event) => {
+    const mod = event.ctrlKey || event.metaKey;
+    if (event.key === "Enter" && mod && !event.altKey) {
+      event.preventDefault();
+      start();
+    } else if (event.key === "Escape") {
+      escaped = true;
+    } else if (event.key === "Tab" && !event.shiftKey && !mod && !event.altKey && !escaped) {
+      event.preventDefault();
+      indent(doc, area);
+    } else if (event.key === "Enter" && !event.shiftKey && !event.altKey && !event.isComposing) {
+      event.preventDefault();
+      newline(doc, area);
+    }
+    if (event.key !== "Escape" && event.key !== "Shift") escaped = false;
+  });
+  area.addEventListener("blur", () => { escaped = false; });
+
+  let latest = 0;          // token of this cell's latest run: only its result is shown
+  const runtime = () => win.datacf?.runtime ?? null;
+
+  async function start() {
+    flush();
+    const token = ++latest;
+    const rt = runtime();
+    root.dataset.state = "running";
+    stop.disabled = false;
+    output.setAttribute("aria-busy", "true");
+    output.classList.add("dcf-cell__output--stale");
+    const began = performance.now();
+    const waiting = () => {
+      if (token !== latest) return;
+      state.textContent = rt?.state?.ready === false && rt.state.stage !== "run"
+        ? `Waiting for Python: ${rt.state.detail || "loading"}\u2026` : "Running\u2026";
+    };
+    waiting();
+    rt?.addEventListener?.("status", waiting);
+    let result;
+    try {
+      if (!rt) throw new Error("this page has no Python runtime (docs/js/runtime.js did not load)");
+      result = await rt.run(area.value, { channel: `${pagePath}#${cellId}` });
+    } catch (problem) {
+      result = { stdout: "", stderr: "", display: null, stopped: null, superseded: false,
+        error: { type: "RuntimeUnavailable", message: String(problem?.message ?? problem), traceback: "" } };
+    } finally {
+      rt?.removeEventListener?.("status", waiting);
+    }
+    if (token !== latest || result.superseded) return;     // a newer run of this cell owns the output
+    const elapsed = performance.now() - began;
+    output.replaceChildren(...renderOutput(doc, result));
+    output.classList.remove("dcf-cell__output--stale");
+    output.removeAttribute("aria-busy");
+    state.textContent = stateText(result, elapsed, rt?.timeBudgetMs);
+    root.dataset.state = result.stopped ? "stopped" : result.error ? "error" : "done";
+    stop.disabled = true;
+  }
+
+  run.addEventListener("click", () => start());
+  stop.addEventListener("click", () => {
+    runtime()?.stop();
+    run.focus();
+  });
+  reset.addEventListener("click", () => {
+    clearTimeout(saveTimer);
+    saveTimer = null;
+    area.value = original;
+    sizeToContent(area);
+    try {
+      storage?.removeItem(key);
+    } catch {
+      // the original is shown; a stale key is discarded next time
+    }
+    showNote("Reset: this is the page's original code.");
+  });
+}
+
+export function mount(doc = document) {
+  for (const root of doc.querySelectorAll("div.dcf-cell[data-cell]")) enhanceCell(root, { document: doc });
+}
+
+// Material's instant navigation swaps pages without reloading: `document$` emits on each page.
+if (typeof window !== "undefined") {
+  if (window.document$) window.document$.subscribe(() => mount(document));
+  else if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", () => mount(document));
+  else mount(document);
+}
