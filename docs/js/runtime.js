@@ -179,6 +179,7 @@ class Runtime extends EventTarget {
     this.#request("init", { indexURL, integrity, sizes, depends, imports, wheelURL, wheelBytes }).then(
       (versions) => {
         Object.assign(this.state, { ready: true, versions });
+        this.#status("ready", `Python ${versions.python}, numpy ${versions.numpy}, datacf ${versions.datacf}`);
         this.#ready.resolve(versions);
         this.#pump();
       },
@@ -198,6 +199,7 @@ class Runtime extends EventTarget {
     if (worker !== this.#worker || !message) return;   // a terminated worker's last words
     if (message.type === "status") {
       if (message.stage === "run") this.#startBudget(message.id);
+      if (message.stage === "ready") return;   // said below, once the versions are known
       return this.#status(message.stage, message.detail, message.bytes);
     }
     if (message.type === "stream") {
