@@ -1,0 +1,308 @@
+"""Runnable code cells (``datacf-run`` blocks) in a real Chromium: run, stop, errors, saving, keys.
+
+The cells run in the page's Python (official Pyodide 0.27.7, served from a second 127.0.0.1
+origin by the harness). Tests that run code share one page of the Try it page, whose runtime is
+loaded once; tests of editing and saving open fresh pages (each context has its own storage).
+As everywhere in the browser tests, a console error or a request leaving 127.0.0.1 fails the test.
+"""
+import contextlib
+import io
+import json
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from datacf._browser import run_cell
+
+from .conftest import TIMEOUT_MS, Watch
+from .site_harness import DESKTOP, open_page
+
+pytestmark = pytest.mark.browser
+
+LOAD_TIMEOUT_MS = 90_000     # a cold Pyodide load here takes about 6 s; leave room for a slow CI
+TRY_IT = "try-it/"
+STORAGE_PREFIX = "datacf:cell:v1:"
+FINISHED = re.compile(r"^Finished in \d+")
+# The widget's run state is data-state on the cell: running, then done, error or stopped.
+_SETTLED_JS = "(cell) => ['done', 'error', 'stopped'].includes(cell.dataset.state)"
+
+
+def _cell(page, cell_id):
+    return page.locator(f'div.dcf-cell[data-cell="{cell_id}"]')
+
+
+def _editor(cell):
+    return cell.get_by_role("textbox")
+
+
+def _start(cell, how="button"):
+    """Start a run, forgetting the cell's previous state (a quick run may end before we look)."""
+    cell.evaluate("(cell) => { delete cell.dataset.state; }")
+    if how == "button":
+        cell.get_by_role("button", name="Run").click()
+    else:
+        _editor(cell).press(how)
+
+
+def _run(cell, code=None, how="button", timeout=LOAD_TIMEOUT_MS):
+    """Run *code* (default: the cell's own) and wait until the run has ended; return the cell."""
+    if code is not None:
+        _editor(cell).fill(code)
+    _start(cell, how)
+    cell.page.wait_for_function(_SETTLED_JS, arg=cell.element_handle(), timeout=timeout)
+    return cell
+
+
+def _state(cell):
+    return cell.locator(".dcf-cell__state")
+
+
+def _output(cell):
+    return cell.get_by_role("log")
+
+
+def _cpython_stdout(code):
+    """What the code prints under CPython, through the same runner the page's worker uses."""
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        reply = json.loads(run_cell(code))
+    assert reply["error"] is None, reply["error"]
+    return out.getvalue()
+
+
+@pytest.fixture(scope="module")
+def live(chromium, site):
+    """One watched Try it page with Python loaded, shared by the tests that run code."""
+    if not site.runtime_url:
+        pytest.skip("this site was prebuilt (DATACF_BUILT_SITE) without a test runtime URL")
+    context = chromium.new_context(viewport=DESKTOP)
+    context.set_default_timeout(TIMEOUT_MS)
+    watch = Watch(site.not_found).attach(context)
+    page = context.new_page()
+    open_page(page, site.base_url + TRY_IT)
+    page.evaluate("() => window.datacf.runtime.ready()")
+    yield page, watch
+    context.close()
+
+
+@pytest.fixture
+def live_page(live):
+    """The shared page; a console error or outside request during the test fails it."""
+    page, watch = live
+    yield page
+    problems = {kind: list(items) for kind, items in watch.problems().items()}
+    for kind in ("console_errors", "page_errors", "outside_requests"):
+        watch.take(kind)
+    if problems:
+        pytest.fail(f"the page misbehaved while the test ran: {problems}", pytrace=False)
+
+
+class TestRunning:
+    def test_cell_runs_and_shows_its_output(self, live_page):
+        """Run prints exactly what the same code prints in CPython, and says how long it took."""
+        cell = _run(_cell(live_page, "readings"))
+        expect(_state(cell)).to_have_text(FINISHED)
+        stdout = cell.locator(".dcf-cell__part--stdout pre")
+        expect(stdout).to_have_text(_cpython_stdout(_editor(cell).input_value()))
+        assert "Shapley" in stdout.inner_text()
+        assert cell.get_attribute("data-state") == "done"
+
+    def test_grid_result_renders_as_the_grid_widget(self, live_page):
+        """A cell ending in a Grid shows it as the same ARIA grid as the static pages, numbers visible."""
+        cell = _run(_cell(live_page, "own-points"))
+        grid = _output(cell).get_by_role("grid")
+        expect(grid).to_be_visible()
+        assert grid.get_by_role("columnheader").all_inner_texts() == ["training set", "A", "B", "C", "D"]
+        expect(grid.get_by_role("rowheader")).to_have_count(16)
+        cells = grid.get_by_role("gridcell")
+        expect(cells).to_have_count(64)
+        texts = cells.all_inner_texts()
+        assert all(re.fullmatch(r"[01]\.\d\d", text) for text in texts), texts
+        assert texts[:4] == ["0.50"] * 4       # the empty training set: the uniform prediction
+        label = cells.nth(4).get_attribute("aria-label")
+        assert label == "trained on A; evaluated at A: 1.00"
+        # One tab stop, arrow keys move within it: the widget is enhanced like a static grid.
+        assert grid.locator("[tabindex='0']").count() == 1
+
+    def test_stop_ends_an_endless_loop_and_the_next_run_works(self, live_page):
+        """Stop ends `while True: pass` within 2 s; the cell says so, and the next run works."""
+        cell = _cell(live_page, "scaling")
+        _editor(cell).fill("print('looping')\nwhile True:\n    pass")
+        _start(cell)
+        expect(cell).to_have_attribute("data-state", "running")
+        expect(_state(cell)).to_have_text("Running\u2026")
+        stop = cell.get_by_role("button", name="Stop")
+        expect(stop).to_be_enabled()
+        stop.click()
+        expect(_state(cell)).to_have_text(re.compile(r"^Stopped by you after"), timeout=2_000)
+        assert cell.get_attribute("data-state") == "stopped"
+        expect(stop).to_be_disabled()
+        _run(cell, "print('after the stop', 6 * 7)")
+        expect(_state(cell)).to_have_text(FINISHED)
+        expect(_output(cell)).to_have_text(re.compile(r"after the stop 42"))
+
+    def test_exception_shows_a_trimmed_traceback(self, live_page):
+        """An exception shows the reader's frames and the error, not the runner's or Pyodide's."""
+        cell = _run(_cell(live_page, "scaling"), "def f(x):\n    return 1 / x\n\nf(0)")
+        expect(_state(cell)).to_have_text(re.compile(r"^Failed with ZeroDivisionError after"))
+        error = cell.locator(".dcf-cell__part--error")
+        expect(error.locator(".dcf-cell__part-label")).to_have_text("Error")
+        text = error.locator("pre").inner_text()
+        assert text.startswith("Traceback (most recent call last):")
+        assert 'File "<cell>", line 4, in <module>' in text and 'File "<cell>", line 2, in f' in text
+        assert text.rstrip().endswith("ZeroDivisionError: division by zero")
+        assert not re.search(r"_browser|pyodide|/lib/python", text), text
+
+    def test_output_is_text_not_html(self, live_page):
+        """Printed or returned markup shows as text: no element is created, no script runs."""
+        markup = "<script>window.__dcfPwned = 1</script><img src=x onerror='window.__dcfPwned = 2'><b>bold</b>"
+        cell = _run(_cell(live_page, "scaling"), f"print({markup!r})\nimport sys\n"
+                                                 f"print({markup!r}, file=sys.stderr)\n{markup!r}")
+        output = _output(cell)
+        expect(output.locator(".dcf-cell__part--stdout pre")).to_have_text(markup)
+        expect(output.locator(".dcf-cell__part--stderr pre")).to_have_text(markup)
+        expect(output.locator(".dcf-cell__part--result pre")).to_have_text(repr(markup))
+        assert output.locator("script, img, b").count() == 0
+        assert live_page.evaluate("() => window.__dcfPwned") is None
+
+    def test_ctrl_enter_runs(self, live_page):
+        """Ctrl+Enter in the editor runs the cell and leaves the code unchanged."""
+        cell = _cell(live_page, "scaling")
+        code = "print('run by keyboard')"
+        _run(cell, code, how="Control+Enter")
+        expect(_output(cell)).to_have_text(re.compile("run by keyboard"))
+        assert _editor(cell).input_value() == code
+
+    def test_latest_run_wins(self, live_page):
+        """Run twice quickly: the cell shows only the second run's output."""
+        cell = _cell(live_page, "scaling")
+        _editor(cell).fill("total = 0\nfor i in range(3_000_000):\n    total += i\nprint('first run')")
+        _start(cell)
+        _run(cell, "print('second run')")
+        expect(_output(cell)).to_have_text(re.compile("second run"))
+        assert "first run" not in _output(cell).inner_text()
+
+    def test_keyboard_only_use(self, live_page):
+        """Tab reaches the editor and indents in it; Esc then Tab leaves for Run; Enter runs."""
+        cell = _cell(live_page, "scaling")
+        editor = _editor(cell)
+        editor.fill("x = 1")
+        live_page.locator("#scaling-and-a-model-that-cannot-learn a.headerlink").focus()
+        live_page.keyboard.press("Tab")             # the heading's permalink, then the editor
+        expect(editor).to_be_focused()
+        live_page.keyboard.press("Control+Home")
+        live_page.keyboard.press("Tab")             # Tab inside the editor indents
+        expect(editor).to_have_value("    x = 1")
+        expect(editor).to_be_focused()
+        for _ in range(4):
+            live_page.keyboard.press("Backspace")
+        live_page.keyboard.press("End")
+        live_page.keyboard.press("Enter")
+        live_page.keyboard.type("if x:")
+        live_page.keyboard.press("Enter")            # a new line after a colon is indented
+        live_page.keyboard.type("print(x + 1)")
+        expect(editor).to_have_value("x = 1\nif x:\n    print(x + 1)")
+        live_page.keyboard.press("Escape")
+        live_page.keyboard.press("Tab")
+        run = cell.get_by_role("button", name="Run")
+        expect(run).to_be_focused()
+        live_page.keyboard.press("Tab")
+        expect(cell.get_by_role("button", name="Reset")).to_be_focused()   # Stop is disabled when idle
+        live_page.keyboard.press("Shift+Tab")
+        expect(run).to_be_focused()
+        cell.evaluate("(cell) => { delete cell.dataset.state; }")
+        live_page.keyboard.press("Enter")
+        live_page.wait_for_function(_SETTLED_JS, arg=cell.element_handle(), timeout=LOAD_TIMEOUT_MS)
+        expect(cell.locator(".dcf-cell__part--stdout pre")).to_have_text("2\n")
+
+
+def _stored(page):
+    return page.evaluate(f"""() => Object.fromEntries(Object.keys(localStorage)
+        .filter((k) => k.startsWith({STORAGE_PREFIX!r})).map((k) => [k, localStorage.getItem(k)]))""")
+
+
+class TestSaving:
+    def test_static_cell_reads_with_javascript_off(self, new_context, site):
+        """With JavaScript off a cell is an ordinary highlighted code block with the code."""
+        page = new_context(java_script_enabled=False).new_page()
+        page.goto(site.base_url + TRY_IT)
+        cell = _cell(page, "own-points")
+        expect(cell.locator(".highlight code")).to_contain_text("dcf.compute_grid(train, dcf.models.KNN(k=1))")
+        assert cell.locator("textarea").count() == 0
+        assert cell.get_attribute("data-dcf-python") is not None
+
+    def test_edit_survives_a_reload(self, page, site):
+        """An edit is saved as the reader types, under the versioned key, and is back after a reload."""
+        open_page(page, site.base_url + TRY_IT)
+        editor = _editor(_cell(page, "own-points"))
+        editor.click()
+        page.keyboard.press("Control+End")
+        page.keyboard.type("\nprint('my edit')")
+        note = _cell(page, "own-points").locator(".dcf-cell__note")
+        expect(note).to_have_text(re.compile(r"^Edited\. Your code is saved in this browser"))
+        edited = editor.input_value()
+        assert edited.endswith("grid\nprint('my edit')")
+        key = f"{STORAGE_PREFIX}/datacf/{TRY_IT}:own-points"
+        saved = json.loads(_stored(page)[key])
+        assert saved["v"] == 1 and saved["code"] == edited and re.fullmatch(r"[0-9a-f]{8}", saved["base"])
+        page.reload()
+        page.wait_for_function("() => document.querySelector('.dcf-cell textarea')")
+        expect(_editor(_cell(page, "own-points"))).to_have_value(edited)
+        expect(note).to_be_visible()
+        expect(_editor(_cell(page, "readings"))).not_to_have_value(edited)     # other cells keep theirs
+
+    def test_reset_restores_the_original(self, page, site):
+        """Reset brings back the page's code and forgets the saved edit, also after a reload."""
+        open_page(page, site.base_url + TRY_IT)
+        editor = _editor(_cell(page, "own-points"))
+        original = editor.input_value()
+        editor.fill("print('changed')")
+        editor.blur()
+        assert list(_stored(page)) == [f"{STORAGE_PREFIX}/datacf/{TRY_IT}:own-points"]
+        _cell(page, "own-points").get_by_role("button", name="Reset").click()
+        expect(editor).to_have_value(original)
+        expect(_cell(page, "own-points").locator(".dcf-cell__note")).to_have_text(re.compile("original code"))
+        assert _stored(page) == {}
+        page.reload()
+        page.wait_for_function("() => document.querySelector('.dcf-cell textarea')")
+        expect(_editor(_cell(page, "own-points"))).to_have_value(original)
+
+    @pytest.mark.parametrize(
+        ("stored", "notice"),
+        [
+            ("{not json", "could not be read"),
+            ('{"v": 2, "code": "print(2)", "base": "00000000"}', "could not be read"),
+            ('["print(1)"]', "could not be read"),
+            ('{"v": 1, "code": "print(1)", "base": "00000000"}', "has changed since you edited it"),
+        ],
+        ids=["not-json", "newer-version", "wrong-shape", "stale-base"],
+    )
+    def test_corrupted_stored_edit_is_discarded_with_a_notice(self, page, site, stored, notice):
+        """A stored value of the wrong shape, version or base is removed; the cell says so and works."""
+        key = f"{STORAGE_PREFIX}/datacf/{TRY_IT}:own-points"
+        page.add_init_script(f"localStorage.setItem({json.dumps(key)}, {json.dumps(stored)})")
+        open_page(page, site.base_url + TRY_IT)
+        cell = _cell(page, "own-points")
+        page.wait_for_function("() => document.querySelector('.dcf-cell textarea')")
+        expect(cell.locator(".dcf-cell__note")).to_have_text(re.compile(notice))
+        expect(_editor(cell)).to_have_value(re.compile(r"^import numpy as np\n"))
+        assert _stored(page) == {}
+
+    def test_cell_works_without_local_storage(self, page, site):
+        """Where reading localStorage throws (privacy modes), the cell edits and says edits are not kept."""
+        page.add_init_script("""Object.defineProperty(window, "localStorage",
+            {get() { throw new DOMException("denied", "SecurityError"); }})""")
+        stacks = []
+        page.on("pageerror", lambda error: stacks.append(error.stack or str(error)))
+        open_page(page, site.base_url + TRY_IT)
+        # Material's own inline scripts read localStorage unguarded and throw here; the cells must not.
+        page.context.watch.take("page_errors")
+        assert not [stack for stack in stacks if "code-cell.js" in stack]
+        cell = _cell(page, "own-points")
+        page.wait_for_function("() => document.querySelector('.dcf-cell textarea')")
+        _editor(cell).fill("print('kept only here')")
+        _editor(cell).blur()
+        expect(cell.locator(".dcf-cell__note")).to_have_text(re.compile("not saved"))
+        cell.get_by_role("button", name="Reset").click()
+        expect(_editor(cell)).to_have_value(re.compile(r"^import numpy as np\n"))
