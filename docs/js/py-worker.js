@@ -24,6 +24,10 @@
   let session = null;        // {pyodide, config, loaded: Set, runCell, findImports}
   let sink = null;           // the current run's output: {id, stdout, stderr, pending, last}
   let chain = Promise.resolve();
+  // Pyodide swallows a failed wasm load (it logs and waits forever): fail the init ourselves.
+  let wasmFailed;
+  const wasmFailure = new Promise((_, reject) => { wasmFailed = reject; });
+  wasmFailure.catch(() => {});
 
   const status = (stage, detail, bytes = null) => self.postMessage({ type: "status", stage, detail, bytes });
 
@@ -42,8 +46,7 @@
   }
 
   // importScripts cannot check integrity: fetch with SRI, then run the verified bytes.
-  async function importChecked(url, integrity) {
-    const blob = await (await fetchChecked(url, integrity)).blob();
+  function runScript(blob) {
     const blobURL = URL.createObjectURL(new Blob([blob], { type: "text/javascript" }));
     try {
       importScripts(blobURL);
@@ -52,13 +55,49 @@
     }
   }
 
-  // Pyodide fetches the wasm, the standard library and the lock file itself: add their SRI hashes.
+  const toBase64 = (buffer) => btoa(String.fromCharCode(...new Uint8Array(buffer)));
+
+  // The wasm is checked as it streams, so the browser still compiles it while it downloads (a
+  // fetch with `integrity` would hold every byte back until the end): the stream errors, and
+  // compilation fails, unless the bytes' SHA-384 is the pinned one.
+  function verifiedWhileStreaming(response, integrity, url) {
+    const chunks = [];
+    const check = new TransformStream({
+      transform(chunk, controller) {
+        chunks.push(chunk);
+        controller.enqueue(chunk);
+      },
+      async flush(controller) {
+        const digest = await crypto.subtle.digest("SHA-384", await new Blob(chunks).arrayBuffer());
+        chunks.length = 0;
+        if (`sha384-${toBase64(digest)}` !== integrity) {
+          const error = new Error(`${url} does not match its pinned integrity hash; it was not run`);
+          wasmFailed(error);
+          controller.error(error);
+        }
+      },
+    });
+    return new Response(response.body.pipeThrough(check), { status: response.status, statusText: response.statusText, headers: response.headers });
+  }
+
+  // Pyodide fetches the wasm, the standard library and the lock file itself: pin their hashes.
   function pinCoreFetches(indexURL, integrity) {
     const pinned = new Map(CORE.map((name) => [new URL(name, indexURL).href, integrity[name]]));
+    const wasmURL = new URL("pyodide.asm.wasm", indexURL).href;
     const nativeFetch = self.fetch.bind(self);
-    self.fetch = (input, init) => {
-      const hash = pinned.get(typeof input === "string" || input instanceof URL ? new URL(input, self.location).href : input.url);
-      return nativeFetch(input, hash ? { ...init, integrity: hash } : init);
+    self.fetch = async (input, init) => {
+      const url = typeof input === "string" || input instanceof URL ? new URL(input, self.location).href : input.url;
+      const hash = pinned.get(url);
+      if (!hash) return nativeFetch(input, init);
+      if (url !== wasmURL) return nativeFetch(input, { ...init, integrity: hash });
+      try {
+        const response = await nativeFetch(input, init);
+        if (!response.ok) throw new Error(`HTTP ${response.status} for ${url}`);
+        return verifiedWhileStreaming(response, hash, url);
+      } catch (error) {
+        wasmFailed(new Error(`fetch failed for ${url}: ${error.message}`));
+        throw error;
+      }
     };
   }
 
@@ -117,11 +156,15 @@
     status("runtime", "Loading the Python runtime",
       ["pyodide.js", ...CORE].reduce((sum, name) => sum + (config.sizes[name] ?? 0), 0));
     let pyodide;
+    // Fetch the wheel and both scripts at once, while nothing else is downloading.
+    const wheel = fetchChecked(config.wheelURL).then((response) => response.arrayBuffer());
+    wheel.catch(() => {});       // reported at the datacf stage, if it comes to that
     try {
       pinCoreFetches(indexURL, integrity);
-      await importChecked(new URL("pyodide.js", indexURL).href, integrity["pyodide.js"]);
-      await importChecked(new URL("pyodide.asm.js", indexURL).href, integrity["pyodide.asm.js"]);
-      pyodide = await self.loadPyodide({ indexURL, fullStdLib: false });
+      const scripts = await Promise.all(["pyodide.js", "pyodide.asm.js"].map(
+        (name) => fetchChecked(new URL(name, indexURL).href, integrity[name]).then((response) => response.blob())));
+      for (const script of scripts) runScript(script);
+      pyodide = await Promise.race([self.loadPyodide({ indexURL, fullStdLib: false }), wasmFailure]);
     } catch (error) {
       throw new LoadError("runtime", error);
     }
@@ -136,8 +179,7 @@
     }
     try {
       status("datacf", "Installing datacf", config.wheelBytes);
-      const wheel = await (await fetchChecked(config.wheelURL)).arrayBuffer();
-      pyodide.unpackArchive(new Uint8Array(wheel), "wheel");
+      pyodide.unpackArchive(new Uint8Array(await wheel), "wheel");
       const browser = pyodide.pyimport("datacf._browser");
       session.runCell = browser.run_cell;
       session.findImports = browser.find_imports;

@@ -94,6 +94,7 @@ function explain(error, config) {
   if (/memory|allocate|RangeError/i.test(message) || error?.type === "RangeError") {
     return "There is not enough memory for the Python runtime. Close other tabs, then retry.";
   }
+  if (/integrity/i.test(message)) return "A Python runtime file did not match its pinned hash, so it was not run.";
   if (error?.stage === "datacf") return `This site's datacf package could not be installed (${message}).`;
   const what = error?.stage && error.stage !== "runtime" ? error.stage : "The Python runtime";
   if (/fetch|network|HTTP|load|import/i.test(message)) {

@@ -186,6 +186,28 @@ def test_blocked_runtime_shows_the_banner_and_grids_still_work(new_context, site
     assert run(page, "print(3)")["stdout"] == "3\n"
 
 
+def test_tampered_runtime_is_refused(new_context, site):
+    """A pyodide.asm.wasm that differs from the pinned hash is never run: ready() says why."""
+    if not site.runtime_url:
+        pytest.skip("this site was prebuilt (DATACF_BUILT_SITE) without a test runtime URL")
+    context = new_context()
+    context.set_default_timeout(LOAD_TIMEOUT_MS)
+
+    def tamper(route):
+        body = bytearray(route.fetch().body())
+        body[-1] ^= 1                                  # one flipped bit
+        route.fulfill(status=200, body=bytes(body), headers={"Content-Type": "application/wasm",
+                                                             "Access-Control-Allow-Origin": "*"})
+
+    context.route(f"{site.runtime_url}pyodide.asm.wasm", tamper)
+    page = context.new_page()
+    open_page(page, site.base_url)
+    reason = page.evaluate("() => window.datacf.runtime.ready().then(() => null, (e) => e.message)")
+    assert reason == "A Python runtime file did not match its pinned hash, so it was not run."
+    expect(page.get_by_role("alert")).to_contain_text("did not match its pinned hash")
+    context.watch.take("console_errors")             # Pyodide logs the failed instantiation
+
+
 def test_pages_without_python_start_no_runtime(page, site):
     """Opening a page with no Python element downloads nothing of the runtime."""
     requested = []
