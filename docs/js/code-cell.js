@@ -297,7 +297,11 @@ export function enhanceCell(root, { document: doc = root.ownerDocument, window: 
     saveTimer = setTimeout(flush, SAVE_DELAY_MS);
   });
   area.addEventListener("blur", flush);
-  win.addEventListener("pagehide", () => root.isConnected && flush());
+  const onPageHide = () => {            // a reload or a new page: save what was typed
+    if (root.isConnected) flush();
+    else win.removeEventListener("pagehide", onPageHide);   // left behind by instant navigation
+  };
+  win.addEventListener("pagehide", onPageHide);
 
   let escaped = false;     // Escape was pressed: the next Tab leaves the editor
   area.addEventListener("keydown", (event) => {

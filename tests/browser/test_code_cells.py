@@ -16,7 +16,7 @@ from playwright.sync_api import expect
 from datacf._browser import run_cell
 
 from .conftest import TIMEOUT_MS, Watch
-from .site_harness import DESKTOP, open_page
+from .site_harness import AXE_JS, DESKTOP, open_page, set_palette
 
 pytestmark = pytest.mark.browser
 
@@ -215,6 +215,22 @@ class TestRunning:
         live_page.keyboard.press("Enter")
         live_page.wait_for_function(_SETTLED_JS, arg=cell.element_handle(), timeout=LOAD_TIMEOUT_MS)
         expect(cell.locator(".dcf-cell__part--stdout pre")).to_have_text("2\n")
+
+    @pytest.mark.parametrize("palette", ["light", "dark"])
+    def test_cell_with_every_kind_of_output_passes_axe(self, live_page, palette):
+        """After a run with output, stderr, an error and a grid, axe finds no serious violation."""
+        assert AXE_JS.exists(), f"{AXE_JS} is missing: run `npm ci` in the repo (scripts/test.sh does)"
+        _run(_cell(live_page, "own-points"))
+        _run(_cell(live_page, "scaling"), "import sys\nprint('out')\nprint('err', file=sys.stderr)\n1 / 0")
+        set_palette(live_page, palette)
+        if not live_page.evaluate("() => typeof axe === 'object'"):
+            live_page.add_script_tag(path=str(AXE_JS))
+        result = live_page.evaluate("""() => axe.run(document.querySelectorAll('.dcf-cell'),
+            {resultTypes: ['violations']})""")
+        serious = [(v["id"], [n["target"] for n in v["nodes"]][:3]) for v in result["violations"]
+                   if v["impact"] in ("serious", "critical")]
+        assert any(rule["id"] == "color-contrast" for rule in result["passes"])    # it did audit the cells
+        assert serious == []
 
 
 def _stored(page):
