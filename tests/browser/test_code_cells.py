@@ -248,6 +248,16 @@ class TestSaving:
         assert cell.locator("textarea").count() == 0
         assert cell.get_attribute("data-dcf-python") is not None
 
+    def test_cells_are_editors_after_instant_navigation(self, page, site):
+        """Reached by Material's instant navigation (no reload), every cell still becomes an editor."""
+        open_page(page, site.base_url)
+        page.evaluate("() => { window.__samePage = true; }")
+        page.get_by_role("navigation", name="Navigation").get_by_role("link", name="Try it").first.click()
+        expect(page).to_have_url(site.base_url + TRY_IT)
+        expect(page.locator("div.dcf-cell textarea")).to_have_count(4)
+        expect(page.get_by_role("button", name="Run")).to_have_count(4)
+        assert page.evaluate("() => window.__samePage") is True      # it was not a reload
+
     def test_edit_survives_a_reload(self, page, site):
         """An edit is saved as the reader types, under the versioned key, and is back after a reload."""
         open_page(page, site.base_url + TRY_IT)
