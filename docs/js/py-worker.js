@@ -6,6 +6,7 @@
 //                                           "datacf", a package name ("scikit-learn"), "ready",
 //                                           or "run" (a run's code starts now: its budget starts)
 //   {type: "stream", id, name, text}        stdout/stderr of run `id` so far (at most every 100 ms)
+//   {type: "progress", bytes}               the wasm download is still moving (every 512 kB)
 // Requests:
 //   init {indexURL, integrity, sizes, depends, imports, wheelURL, wheelBytes}
 //        -> {versions}: loads Pyodide (each core file checked against its SRI hash), numpy,
@@ -20,6 +21,7 @@
 
 (() => {
   const STREAM_EVERY_MS = 100;
+  const PROGRESS_EVERY_BYTES = 512 * 1024;   // tells the page a slow download is still alive
   const CORE = ["pyodide.asm.js", "pyodide.asm.wasm", "python_stdlib.zip", "pyodide-lock.json"];
   let session = null;        // {pyodide, config, loaded: Set, runCell, findImports}
   let sink = null;           // the current run's output: {id, stdout, stderr, pending, last}
@@ -62,9 +64,16 @@
   // compilation fails, unless the bytes' SHA-384 is the pinned one.
   function verifiedWhileStreaming(response, integrity, url) {
     const chunks = [];
+    let received = 0;
+    let reported = 0;
     const check = new TransformStream({
       transform(chunk, controller) {
         chunks.push(chunk);
+        received += chunk.byteLength;
+        if (received - reported >= PROGRESS_EVERY_BYTES) {
+          reported = received;
+          self.postMessage({ type: "progress", bytes: received });
+        }
         controller.enqueue(chunk);
       },
       async flush(controller) {

@@ -35,6 +35,9 @@
 //   runtime.load(packages) -> Promise<{loaded}>   e.g. load(["scikit-learn"]) ahead of need.
 //   runtime.retry() -> Promise   after a failure: start again from scratch.
 //   runtime.start()               start loading now (idempotent); returns ready()'s promise.
+//   runtime.stallTimeoutMs        loading fails, with a reason and Retry, when the worker sends
+//                                 no progress for this long (default 60 s): a CDN that stalls
+//                                 instead of failing must not leave the page "loading" forever.
 //   runtime.state  -> {stage, detail, bytes, ready, failure, versions, downloadBytes}
 //   runtime.sizes  -> {runtime, numpy, datacf, "scikit-learn"}: bytes each stage downloads.
 //   runtime.addEventListener("status", (e) => e.detail)
@@ -42,11 +45,15 @@
 //       name ("scikit-learn"), "ready", "run", "stopped", "restarting" or "failed" (detail = why).
 //
 // Worker protocol (py-worker.js has the details): {id, type, payload} -> {id, ok, result} or
-// {id, ok: false, error}; plus unasked {type: "status", stage, detail, bytes} and
-// {type: "stream", id, name, text}.
+// {id, ok: false, error}; plus unasked {type: "status", stage, detail, bytes},
+// {type: "progress", bytes} and {type: "stream", id, name, text}.
 
 const WORKER_URL = new URL("./py-worker.js", import.meta.url);
 const SITE_ROOT = new URL("../", import.meta.url);
+// Auto-start waits for an idle moment (at most 2 s) so the page and its search index load first.
+const whenIdle = (callback) => (typeof requestIdleCallback === "function"
+  ? requestIdleCallback(callback, { timeout: 2000 })
+  : setTimeout(callback, 200));
 const CORE_FILES = ["pyodide.js", "pyodide.asm.js", "pyodide.asm.wasm", "python_stdlib.zip", "pyodide-lock.json"];
 
 /** The site's runtime settings from its `<meta name="datacf-runtime">`, URLs made absolute. */
@@ -113,6 +120,8 @@ class Runtime extends EventTarget {
   #current = null;        // the run in flight: {id, channel, resolve, timer, timeoutMs, stdout, stderr}
   #latest = new Map();    // channel -> id of its newest run
   #observer = null;
+  #watchdog = null;       // timer that fails a load which stopped making progress
+  stallTimeoutMs = 60_000;
   state = { stage: "idle", detail: "", bytes: null, ready: false, failure: null, versions: null, downloadBytes: null };
 
   constructor(config) {
@@ -132,6 +141,7 @@ class Runtime extends EventTarget {
   }
 
   #fail(reason) {
+    clearTimeout(this.#watchdog);
     this.state.failure = reason;
     this.state.ready = false;
     this.#worker?.terminate();
@@ -177,15 +187,28 @@ class Runtime extends EventTarget {
       if (worker === this.#worker) this.#fail(explain({ message: `load: ${event.message ?? "worker script failed"}` }, this.#config));
     });
     const { indexURL, integrity, sizes, depends, imports, wheelURL, wheelBytes } = this.#config;
+    this.#armWatchdog(worker);
     this.#request("init", { indexURL, integrity, sizes, depends, imports, wheelURL, wheelBytes }).then(
       (versions) => {
+        clearTimeout(this.#watchdog);
         Object.assign(this.state, { ready: true, versions });
         this.#status("ready", `Python ${versions.python}, numpy ${versions.numpy}, datacf ${versions.datacf}`);
         this.#ready.resolve(versions);
         this.#pump();
       },
-      (error) => this.#fail(explain(error, this.#config)),
+      (error) => { if (worker === this.#worker) this.#fail(explain(error, this.#config)); },   // else: already failed
     );
+  }
+
+  #armWatchdog(worker) {
+    clearTimeout(this.#watchdog);
+    this.#watchdog = setTimeout(() => {
+      if (worker !== this.#worker || this.state.ready) return;
+      const host = new URL(this.#config.indexURL).host;
+      const seconds = Math.round(this.stallTimeoutMs / 1000);
+      this.#fail(`Loading ${this.state.stage === "idle" ? "the Python runtime" : this.state.stage} stopped: nothing `
+        + `arrived from ${host} for ${seconds} s. The network or that server may be down; retry later.`);
+    }, this.stallTimeoutMs);
   }
 
   #request(type, payload) {
@@ -198,6 +221,8 @@ class Runtime extends EventTarget {
 
   #onMessage(worker, message) {
     if (worker !== this.#worker || !message) return;   // a terminated worker's last words
+    if (!this.state.ready) this.#armWatchdog(worker);   // any message while loading is progress
+    if (message.type === "progress") return;
     if (message.type === "status") {
       if (message.stage === "run") this.#startBudget(message.id);
       if (message.stage === "ready") return;   // said below, once the versions are known
@@ -324,7 +349,7 @@ class Runtime extends EventTarget {
     this.#observer = new IntersectionObserver((entries) => {
       if (entries.some((entry) => entry.isIntersecting)) {
         this.#observer.disconnect();
-        this.start();
+        whenIdle(() => this.start());
       }
     }, { rootMargin: "800px 0px" });
     for (const target of targets) this.#observer.observe(target);

@@ -136,5 +136,6 @@ def test_search_finds_a_page_offline(page, site):
     open_page(page, site.base_url)
     page.get_by_role("textbox", name="Search").fill("leave-one-out")
     results = page.get_by_role("dialog", name="Search").get_by_role("link")
-    expect(results.first).to_be_visible()
+    # The index is built in a worker; on two busy cores (Pyodide loading too) that can take a while.
+    expect(results.first).to_be_visible(timeout=30_000)
     assert any("leave-one-out" in (href or "") for href in results.evaluate_all("(a) => a.map((l) => l.href)"))

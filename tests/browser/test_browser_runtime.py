@@ -208,6 +208,25 @@ def test_tampered_runtime_is_refused(new_context, site):
     context.watch.take("console_errors")             # Pyodide logs the failed instantiation
 
 
+def test_stalled_runtime_download_fails_with_a_reason(new_context, site):
+    """A runtime server that stops answering mid-load fails ready() with a reason, not an endless "loading"."""
+    if not site.runtime_url:
+        pytest.skip("this site was prebuilt (DATACF_BUILT_SITE) without a test runtime URL")
+    context = new_context()
+    context.set_default_timeout(LOAD_TIMEOUT_MS)
+    context.route(f"{site.runtime_url}pyodide.asm.wasm", lambda route: None)   # never answered
+    page = context.new_page()
+    open_page(page, site.base_url + "references/")                            # no auto-start here
+    reason = page.evaluate(
+        "() => { const r = window.datacf.runtime; r.stallTimeoutMs = 1500;"
+        " return r.ready().then(() => null, (e) => e.message); }"
+    )
+    assert reason and "nothing arrived from" in reason and "for 2 s" in reason
+    expect(page.get_by_role("alert")).to_contain_text("nothing arrived from")
+    expect(page.get_by_role("alert").get_by_role("button", name="Retry")).to_be_visible()
+    context.watch.take("console_errors")
+
+
 def test_pages_without_python_start_no_runtime(page, site):
     """Opening a page with no Python element downloads nothing of the runtime."""
     requested = []
