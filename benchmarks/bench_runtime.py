@@ -16,7 +16,6 @@ two 127.0.0.1 origins, as a CDN would, and drives headless Chromium:
 3. **Bytes before the first result**, counted from the responses a fresh context receives from
    opening the page to the first ``run()`` result, without and with scikit-learn.
 """
-import json
 import os
 import platform
 import statistics

@@ -4,12 +4,13 @@ Every page a test opens is watched: a console error, an uncaught exception or a 
 would leave 127.0.0.1 (which is aborted) fails the test that caused it, whatever it checks.
 Set DATACF_BUILT_SITE to a folder built by ``mkdocs build`` to skip the build while iterating.
 """
+import contextlib
 import re
 
 import pytest
 from playwright.sync_api import sync_playwright
 
-from .site_harness import DESKTOP, build_and_serve, launch_chromium
+from .site_harness import DESKTOP, build_and_serve, launch_chromium, open_page
 
 # Everything is on 127.0.0.1: no wait for an element or a state should take this long.
 TIMEOUT_MS = 10_000
@@ -62,6 +63,27 @@ class Watch:
         found = {"console errors": self.console_errors, "uncaught exceptions": self.page_errors,
                  "requests leaving 127.0.0.1": self.outside_requests}
         return {kind: items for kind, items in found.items() if items}
+
+
+@contextlib.contextmanager
+def open_python_page(chromium, site, path, timeout_ms):
+    """A watched desktop page at ``site.base_url + path`` whose Python runtime is ready; yields (page, watch).
+
+    For module-scoped fixtures that share one loaded runtime between tests. Skips when the site
+    was prebuilt without a test runtime URL.
+    """
+    if not site.runtime_url:
+        pytest.skip("this site was prebuilt (DATACF_BUILT_SITE) without a test runtime URL")
+    context = chromium.new_context(viewport=DESKTOP)
+    context.set_default_timeout(timeout_ms)
+    watch = Watch(site.not_found).attach(context)
+    page = context.new_page()
+    open_page(page, site.base_url + path)
+    page.evaluate("() => window.datacf.runtime.ready()")
+    try:
+        yield page, watch
+    finally:
+        context.close()
 
 
 @pytest.fixture(scope="session")

@@ -12,8 +12,8 @@ import numpy as np
 import pytest
 from playwright.sync_api import expect
 
-from .conftest import Watch
-from .site_harness import DESKTOP, open_page
+from .conftest import open_python_page
+from .site_harness import open_page
 
 pytestmark = pytest.mark.browser
 
@@ -39,17 +39,9 @@ STOP_JS = """async ([code, options, stop]) => {
 @pytest.fixture(scope="module")
 def python_page(chromium, site):
     """One watched page of the site with its Python runtime loaded (shared by this module)."""
-    if not site.runtime_url:
-        pytest.skip("this site was prebuilt (DATACF_BUILT_SITE) without a test runtime URL")
-    context = chromium.new_context(viewport=DESKTOP)
-    context.set_default_timeout(LOAD_TIMEOUT_MS)
-    watch = Watch(site.not_found).attach(context)
-    page = context.new_page()
-    open_page(page, site.base_url + "grid/")
-    page.evaluate("() => window.datacf.runtime.ready()")
-    yield page
-    problems = watch.problems()
-    context.close()
+    with open_python_page(chromium, site, "grid/", LOAD_TIMEOUT_MS) as (page, watch):
+        yield page
+        problems = watch.problems()
     assert not problems, f"the page misbehaved: {problems}"
 
 

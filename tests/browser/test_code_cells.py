@@ -15,8 +15,8 @@ from playwright.sync_api import expect
 
 from datacf._browser import run_cell
 
-from .conftest import TIMEOUT_MS, Watch
-from .site_harness import AXE_JS, DESKTOP, open_page, set_palette
+from .conftest import TIMEOUT_MS, open_python_page
+from .site_harness import AXE_JS, open_page, set_palette
 
 pytestmark = pytest.mark.browser
 
@@ -74,16 +74,8 @@ def _cpython_stdout(code):
 @pytest.fixture(scope="module")
 def live(chromium, site):
     """One watched Try it page with Python loaded, shared by the tests that run code."""
-    if not site.runtime_url:
-        pytest.skip("this site was prebuilt (DATACF_BUILT_SITE) without a test runtime URL")
-    context = chromium.new_context(viewport=DESKTOP)
-    context.set_default_timeout(TIMEOUT_MS)
-    watch = Watch(site.not_found).attach(context)
-    page = context.new_page()
-    open_page(page, site.base_url + TRY_IT)
-    page.evaluate("() => window.datacf.runtime.ready()")
-    yield page, watch
-    context.close()
+    with open_python_page(chromium, site, TRY_IT, TIMEOUT_MS) as (page, watch):
+        yield page, watch
 
 
 @pytest.fixture
