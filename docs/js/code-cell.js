@@ -341,10 +341,22 @@ export function enhanceCell(root, { document: doc = root.ownerDocument, window: 
     };
     waiting();
     rt?.addEventListener?.("status", waiting);
+    // What the run prints appears as it goes; the final result below replaces it whole.
+    const live = {};
+    const showLive = (name, text) => {
+      if (token !== latest) return;
+      if (!live[name]) {
+        if (!Object.keys(live).length) output.replaceChildren();
+        live[name] = block(doc, name, name === "stdout" ? "Output" : "Warnings and messages (stderr)", "");
+        output.append(live[name]);
+      }
+      const pre = live[name].querySelector("pre");
+      pre.textContent = clip(pre.textContent + text);   // text, never HTML
+    };
     let result;
     try {
       if (!rt) throw new Error("this page has no Python runtime (docs/js/runtime.js did not load)");
-      result = await rt.run(area.value, { channel: `${pagePath}#${cellId}` });
+      result = await rt.run(area.value, { channel: `${pagePath}#${cellId}`, onOutput: showLive });
     } catch (problem) {
       result = { stdout: "", stderr: "", display: null, stopped: null, superseded: false,
         error: { type: "RuntimeUnavailable", message: String(problem?.message ?? problem), traceback: "" } };

@@ -222,7 +222,9 @@
     const loaded = await loadPackages(packagesFor(code, packages));
     let reply;
     for (let attempt = 0; attempt < 2; attempt += 1) {
-      sink = { id, stdout: "", stderr: "", pending: { stdout: "", stderr: "" }, last: performance.now() };
+      // last = -Infinity: a run's first output goes out at once. Later output waits for a write
+      // 100 ms on (no timer can fire while Python holds this thread); the reply has it all.
+      sink = { id, stdout: "", stderr: "", pending: { stdout: "", stderr: "" }, last: -Infinity };
       self.postMessage({ type: "status", stage: "run", id, detail: "Running", bytes: null });
       try {
         reply = JSON.parse(session.runCell(code, scope ?? undefined));   // undefined is None

@@ -12,7 +12,7 @@
 //       Resolves once Python, numpy and datacf are importable in the worker (scikit-learn is not
 //       needed for it). Rejects with an Error whose message says why the runtime cannot load
 //       (offline, blocked URL, no WebAssembly, not enough memory); `runtime.state.failure` too.
-//   runtime.run(code, {timeoutMs, channel = "default", scope = null, packages = []})
+//   runtime.run(code, {timeoutMs, channel = "default", scope = null, packages = [], onOutput = null})
 //       -> Promise<{stdout, stderr, error, display, stopped, superseded, loaded, ms}>
 //       error:   null or {type, message, traceback}; the traceback keeps only the reader's own
 //                frames (file "<cell>"). type "RuntimeUnavailable" if Python could not load.
@@ -29,6 +29,9 @@
 //       packages: lock-file packages to load first (e.g. ["scikit-learn"]); packages the code
 //                imports (sklearn, scipy) are found and loaded automatically.
 //       loaded:  packages this run loaded. ms: wall time of the run in the worker's reply.
+//       onOutput: called as (name, text), name "stdout" or "stderr", while the run prints (at
+//                most every 100 ms), so a long run shows its output as it goes; never for a
+//                run that a newer one on its channel has superseded.
 //   runtime.stop() -> boolean
 //       Terminates a running run (it resolves with stopped: "user"), drops queued runs (same),
 //       and restarts the worker. false if nothing was running or queued.
@@ -229,7 +232,16 @@ class Runtime extends EventTarget {
       return this.#status(message.stage, message.detail, message.bytes);
     }
     if (message.type === "stream") {
-      if (this.#current?.id === message.id) this.#current[message.name] += message.text;
+      const run = this.#current;
+      if (run?.id !== message.id) return;
+      run[message.name] += message.text;
+      if (this.#latest.get(run.channel) === run.id) {
+        try {
+          run.onOutput?.(message.name, message.text);
+        } catch (problem) {
+          console.warn("datacf runtime: an onOutput callback failed", problem);
+        }
+      }
       return;
     }
     const run = this.#current?.id === message.id ? this.#current : null;
@@ -304,11 +316,11 @@ class Runtime extends EventTarget {
     return this.start();
   }
 
-  run(code, { timeoutMs = this.timeBudgetMs, channel = "default", scope = null, packages = [] } = {}) {
+  run(code, { timeoutMs = this.timeBudgetMs, channel = "default", scope = null, packages = [], onOutput = null } = {}) {
     const id = ++this.#nextId;
     this.#latest.set(channel, id);
     return new Promise((resolve) => {
-      const run = { id, channel, resolve, timeoutMs, payload: { code: String(code), scope, packages }, stdout: "", stderr: "" };
+      const run = { id, channel, resolve, timeoutMs, onOutput, payload: { code: String(code), scope, packages }, stdout: "", stderr: "" };
       if (this.state.failure && this.#ready) {
         resolve(this.#result(run, { error: { type: "RuntimeUnavailable", message: this.state.failure, traceback: "" } }));
         return;

@@ -134,6 +134,17 @@ class TestRunning:
         expect(_state(cell)).to_have_text(FINISHED)
         expect(_output(cell)).to_have_text(re.compile(r"after the stop 42"))
 
+    def test_output_shows_while_the_cell_runs(self, live_page):
+        """What a run prints appears before it ends: here, while it loops until Stop."""
+        cell = _cell(live_page, "scaling")
+        _editor(cell).fill("print('before the loop')\nwhile True:\n    pass")
+        _start(cell)
+        expect(_output(cell)).to_have_text(re.compile(r"before the loop"))
+        expect(cell).to_have_attribute("data-state", "running")
+        cell.get_by_role("button", name="Stop").click()
+        expect(_state(cell)).to_have_text(re.compile(r"^Stopped by you after"), timeout=2_000)
+        expect(_output(cell)).to_have_text(re.compile(r"before the loop"))
+
     def test_exception_shows_a_trimmed_traceback(self, live_page):
         """An exception shows the reader's frames and the error, not the runner's or Pyodide's."""
         cell = _run(_cell(live_page, "scaling"), "def f(x):\n    return 1 / x\n\nf(0)")
