@@ -12,7 +12,7 @@ from ._sklearn_path import check_sklearn_metric, is_sklearn_classifier, predict_
 from ._subsets import check_exact_size, subset_bits, subset_sizes
 from .models import FastLearner
 
-__all__ = ["compute_grid", "recompute_grid", "CONVENTIONS", "describe_model"]
+__all__ = ["compute_grid", "recompute_grid", "CONVENTIONS", "describe_model", "grid_inputs"]
 
 CONVENTIONS = ("fallback", "zero")
 
@@ -26,6 +26,17 @@ def describe_model(model):
         params[name] = value if value is None or isinstance(value, (bool, int, float, str)) else repr(value)
     cls = type(model)
     return {"library": "scikit-learn", "class": f"{cls.__module__}.{cls.__qualname__}", "params": params}
+
+
+def grid_inputs(train, model, eval, metric, convention):
+    """What a grid records it was computed from (``Grid.inputs``): enough to recompute it."""
+    return {
+        "train": train.to_dict(),
+        "eval": None if eval is None else eval.to_dict(),
+        "model": describe_model(model),
+        "metric": metric,
+        "convention": convention,
+    }
 
 
 def _check_inputs(train, model, eval, metric, convention, n_jobs):
@@ -141,13 +152,7 @@ def compute_grid(train, model, eval=None, metric="prob_correct", convention="fal
     values = score_cells(metric, proba, hard, target)
     if convention == "zero":
         values[refused] = 0.0
-    inputs = {
-        "train": train.to_dict(),
-        "eval": None if eval is None else eval.to_dict(),
-        "model": describe_model(model),
-        "metric": metric,
-        "convention": convention,
-    }
+    inputs = grid_inputs(train, model, eval, metric, convention)
     return Grid(values, point_names=train.names, eval_names=eval_set.names, inputs=inputs)
 
 

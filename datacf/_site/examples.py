@@ -20,6 +20,8 @@ import time
 import tomllib
 from pathlib import Path
 
+from .wheel import package_sources
+
 __all__ = [
     "ExampleError",
     "Example",
@@ -45,7 +47,6 @@ _KEYS = {
     "eval": "a toy dataset name to evaluate on",
 }
 _REQUIRED = ("title", "dataset", "model")
-_PACKAGE_DIR = Path(__file__).resolve().parent.parent
 
 
 class ExampleError(ValueError):
@@ -53,13 +54,10 @@ class ExampleError(ValueError):
 
 
 def _code_digest():
-    """Digest of datacf's numerical source (not this site package): a code change recomputes."""
+    """Digest of datacf's numerical source (what the browser's wheel ships): a code change recomputes."""
     digest = hashlib.sha256()
-    for path in sorted(_PACKAGE_DIR.rglob("*.py")):
-        relative = path.relative_to(_PACKAGE_DIR).as_posix()
-        if relative.startswith("_site/"):
-            continue
-        digest.update(relative.encode() + b"\0" + path.read_bytes() + b"\0")
+    for relative, data in package_sources():
+        digest.update(relative.encode() + b"\0" + data + b"\0")
     return digest.hexdigest()
 
 
@@ -88,16 +86,10 @@ class Example:
         return f"Example({self.name!r}, dataset={self.spec['dataset']!r}, model={self.spec['model']!r})"
 
     def inputs(self):
-        """Everything the grid is computed from, as JSON-ready data."""
-        from datacf._compute import describe_model
+        """Everything the grid is computed from, as JSON-ready data (what ``Grid.inputs`` records)."""
+        from datacf._compute import grid_inputs
 
-        return {
-            "train": self.train.to_dict(),
-            "eval": None if self.eval is None else self.eval.to_dict(),
-            "model": describe_model(self.model),
-            "metric": self.metric,
-            "convention": self.convention,
-        }
+        return grid_inputs(self.train, self.model, self.eval, self.metric, self.convention)
 
     def input_hash(self, code_digest=None):
         """SHA-256 of the inputs, the title, the datacf version and datacf's source digest."""
@@ -141,6 +133,7 @@ def _check_spec(name, spec):
     """The first problem with one example's spec, as text, or None."""
     import datacf as dcf
     from datacf._compute import CONVENTIONS
+    from datacf._metrics import METRICS
 
     if not name.replace("_", "").replace("-", "").isalnum() or not name.isascii():
         return "the name must use only ASCII letters, digits, '_' and '-'."
@@ -161,8 +154,8 @@ def _check_spec(name, spec):
         return f"model={spec['model']!r} is not supported; choose one of {list(_MODELS)}."
     if not isinstance(spec.get("params", {}), dict):
         return "params must be a table, e.g. params = { k = 3 }."
-    if spec.get("metric", "prob_correct") not in ("prob_correct", "accuracy", "log_loss"):
-        return f"metric={spec['metric']!r} is not supported; choose prob_correct, accuracy or log_loss."
+    if spec.get("metric", "prob_correct") not in METRICS:
+        return f"metric={spec['metric']!r} is not supported; choose one of {list(METRICS)}."
     if spec.get("convention", "fallback") not in CONVENTIONS:
         return f"convention={spec['convention']!r} is not supported; choose one of {list(CONVENTIONS)}."
     return None

@@ -12,7 +12,9 @@ import hashlib
 import zipfile
 from pathlib import Path
 
-__all__ = ["build_wheel", "wheel_name", "PACKAGE_DIR"]
+from .._version import __version__
+
+__all__ = ["build_wheel", "wheel_name", "package_sources", "PACKAGE_DIR"]
 
 PACKAGE_DIR = Path(__file__).resolve().parents[1]
 # The build side and caches never reach the browser.
@@ -20,15 +22,17 @@ _SKIP_PARTS = {"_site", "__pycache__"}
 _EPOCH = (1980, 1, 1, 0, 0, 0)  # the earliest time a zip entry can hold: reproducible bytes
 
 
-def _version():
-    namespace = {}
-    exec((PACKAGE_DIR / "_version.py").read_text(encoding="utf-8"), namespace)
-    return namespace["__version__"]
+def package_sources():
+    """``(path inside the package, bytes)`` of every module the wheel ships, in a fixed order."""
+    for path in sorted(PACKAGE_DIR.rglob("*.py")):
+        relative = path.relative_to(PACKAGE_DIR)
+        if not _SKIP_PARTS.intersection(relative.parts):
+            yield relative.as_posix(), path.read_bytes()
 
 
-def wheel_name(version=None):
+def wheel_name(version=__version__):
     """File name of the wheel, e.g. ``datacf-0.1.0-py3-none-any.whl``."""
-    return f"datacf-{version or _version()}-py3-none-any.whl"
+    return f"datacf-{version}-py3-none-any.whl"
 
 
 def _record_hash(data):
@@ -38,13 +42,9 @@ def _record_hash(data):
 
 def build_wheel(dest_dir):
     """Write the wheel into *dest_dir* (created if needed) and return its path."""
-    version = _version()
+    version = __version__
     dist_info = f"datacf-{version}.dist-info"
-    entries = []
-    for path in sorted(PACKAGE_DIR.rglob("*.py")):
-        relative = path.relative_to(PACKAGE_DIR)
-        if not _SKIP_PARTS.intersection(relative.parts):
-            entries.append((f"datacf/{relative.as_posix()}", path.read_bytes()))
+    entries = [(f"datacf/{relative}", data) for relative, data in package_sources()]
     metadata = (f"Metadata-Version: 2.1\nName: datacf\nVersion: {version}\n"
                 "Summary: Data counterfactual grids (browser build of the site's working tree)\n"
                 "Requires-Python: >=3.11\nRequires-Dist: numpy>=1.24\n").encode()
