@@ -108,16 +108,11 @@ def package_closure(lock, names=RUNTIME_PACKAGES):
 
 
 def _is_complete(directory):
-    """True when every core file is there and every needed package matches the lock's sha256."""
-    lock_path = directory / "pyodide-lock.json"
-    if not all((directory / name).is_file() for name in CORE_FILES):
+    """True when :func:`_verify` finds every file there and intact."""
+    try:
+        _verify(directory)
+    except (RuntimeFilesError, OSError, ValueError):
         return False
-    lock = json.loads(lock_path.read_text())
-    for name in package_closure(lock):
-        entry = lock["packages"][name]
-        path = directory / entry["file_name"]
-        if not path.is_file() or _sha256(path) != entry["sha256"]:
-            return False
     return True
 
 
@@ -149,6 +144,11 @@ def _fetch_bundled_packages(dest, lock):
 
 
 def _verify(directory):
+    """Raise ``RuntimeFilesError`` unless every core file is there and every needed package
+    matches the sha256 in the official lock file."""
+    missing = [name for name in CORE_FILES if not (directory / name).is_file()]
+    if missing:
+        raise RuntimeFilesError(f"{directory} lacks the Pyodide core file(s) {missing}.")
     lock = json.loads((directory / "pyodide-lock.json").read_text())
     if lock["info"]["version"] != PYODIDE_VERSION:
         raise RuntimeFilesError(f"{directory} holds Pyodide {lock['info']['version']}, not {PYODIDE_VERSION}.")
