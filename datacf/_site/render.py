@@ -167,7 +167,7 @@ def _all_rows_sorted(grid):
     return sorted(range(2**grid.n_points), key=lambda r: (len(_members(grid, r)), _members(grid, r)))
 
 
-def _scale(document, grid):
+def _scale(grid):
     metric = grid.inputs["metric"] if grid.inputs else None
     if metric in ("prob_correct", "accuracy"):
         return 0.0, 1.0
@@ -246,7 +246,7 @@ def render_grid(options, store, where="datacf-grid"):
     metric = grid.inputs["metric"] if grid.inputs else "prob_correct"
     if caption is None:
         caption = f"{document['title']}. Each cell: {_METRIC_WORDS.get(metric, metric)}."
-    low, high = _scale(document, grid)
+    low, high = _scale(grid)
     names = grid.row_names
     digits = "".join(ch for ch in fmt if ch.isdigit())
 
@@ -440,7 +440,7 @@ _INLINE_ARGS = {
     "points": (),
     "lesson": (),
 }
-_OPTIONAL_ARGS = {"value": (), "diff": (), "rows": (), "points": (), "lesson": ()}
+_WITHOUT_FOCUS = {"value", "diff", "rows", "points", "lesson"}   # readings that take no focus=
 
 
 def _parse_inline(expression, where):
@@ -467,7 +467,7 @@ def _parse_inline(expression, where):
         raise PageError(f"{where}: {{{{ {expression} }}}} needs the example name as its one positional argument.")
     example = literal(tree.args[0])
     kwargs = {kw.arg: literal(kw.value) for kw in tree.keywords}
-    allowed = set(_INLINE_ARGS[reading]) | {"fmt"} | ({"focus"} if reading not in _OPTIONAL_ARGS else set())
+    allowed = set(_INLINE_ARGS[reading]) | {"fmt"} | ({"focus"} if reading not in _WITHOUT_FOCUS else set())
     unknown = sorted(set(kwargs) - allowed, key=str)
     missing = [a for a in _INLINE_ARGS[reading] if a not in kwargs]
     if unknown or missing:
