@@ -14,6 +14,7 @@
 // that shape, or whose base no longer matches the page, is discarded with a notice; without
 // localStorage (privacy modes) the cell works and says edits are not kept.
 
+import { onEachPage } from "./each-page.js";
 import { renderGridFigure } from "./grid-table.js";
 
 const STORAGE_PREFIX = "datacf:cell:v1:";
@@ -396,9 +397,4 @@ export function mount(doc = document) {
   for (const root of doc.querySelectorAll("div.dcf-cell[data-cell]")) enhanceCell(root, { document: doc });
 }
 
-// Material's instant navigation swaps pages without reloading: `document$` emits on each page.
-if (typeof window !== "undefined") {
-  if (window.document$) window.document$.subscribe(() => mount(document));
-  else if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", () => mount(document));
-  else mount(document);
-}
+onEachPage(mount);

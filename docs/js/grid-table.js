@@ -7,6 +7,8 @@
 // 2^n rows sorted by subset size. Heat colours are pure CSS (`--dcf-v` on each cell, mixed
 // with Material's palette variables), so they follow the light/dark switch by themselves.
 
+import { onEachPage } from "./each-page.js";
+
 const FORMAT = /^(\+?)\.(\d)([f%])$/;
 const MINUS = "\u2212";
 const NAV_KEYS = new Set(["ArrowLeft", "ArrowRight", "ArrowUp", "ArrowDown", "Home", "End"]);
@@ -273,9 +275,4 @@ export function mount(doc = document) {
   for (const figure of doc.querySelectorAll("figure.dcf-grid")) enhanceGrid(figure, { document: doc });
 }
 
-// Material's instant navigation swaps pages without reloading: `document$` emits on each page.
-if (typeof window !== "undefined") {
-  if (window.document$) window.document$.subscribe(() => mount(document));
-  else if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", () => mount(document));
-  else mount(document);
-}
+onEachPage(mount);

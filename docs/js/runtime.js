@@ -51,6 +51,8 @@
 // {id, ok: false, error}; plus unasked {type: "status", stage, detail, bytes},
 // {type: "progress", bytes} and {type: "stream", id, name, text}.
 
+import { onEachPage } from "./each-page.js";
+
 const WORKER_URL = new URL("./py-worker.js", import.meta.url);
 const SITE_ROOT = new URL("../", import.meta.url);
 // Auto-start waits for an idle moment (at most 2 s) so the page and its search index load first.
@@ -370,10 +372,5 @@ class Runtime extends EventTarget {
 
 export const runtime = new Runtime(typeof document === "undefined" ? null : readConfig(document));
 
-if (typeof window !== "undefined") {
-  window.datacf = Object.assign(window.datacf ?? {}, { runtime });
-  // Material's instant navigation swaps pages without reloading: `document$` emits on each page.
-  if (window.document$) window.document$.subscribe(() => runtime.observe(document));
-  else if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", () => runtime.observe(document));
-  else runtime.observe(document);
-}
+if (typeof window !== "undefined") window.datacf = Object.assign(window.datacf ?? {}, { runtime });
+onEachPage((doc) => runtime.observe(doc));
