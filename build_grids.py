@@ -2,7 +2,7 @@
 """Precompute every example grid the explainer pages use into JSON, one file per example.
 
 The examples are declared in docs/examples.toml. Unchanged examples are skipped; files are
-written atomically. `mkdocs build` and `mkdocs serve` run this too (datacf/_site/hooks.py).
+written atomically. `mkdocs build` and `mkdocs serve` run this too (sitebuild/hooks.py).
 
     python build_grids.py            # build what is missing or stale into .cache/grids/
     python build_grids.py --check    # exit 1, naming each missing or stale file
@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parent
 
 
 def main(argv=None):
-    from datacf._site.examples import ExampleError, build_examples, check_examples, default_grids_dir, load_examples
+    from sitebuild.examples import ExampleError, build_examples, check_examples, default_grids_dir, load_examples
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--examples", type=Path, default=ROOT / "docs" / "examples.toml",

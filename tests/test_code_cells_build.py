@@ -11,7 +11,7 @@ pytest.importorskip("mkdocs")
 
 import markdown as md  # noqa: E402
 
-from datacf._site.render import PageError, transform_markdown  # noqa: E402
+from sitebuild.render import PageError, transform_markdown  # noqa: E402
 
 CODE = 'import datacf as dcf\nprint("<b>LOO</b>", {"a": 1})'
 # The Markdown extensions of mkdocs.yml that a cell's HTML goes through.

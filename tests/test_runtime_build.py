@@ -13,9 +13,9 @@ import pytest
 
 import datacf as dcf
 from datacf._browser import display_of, find_imports, run_cell
-from datacf._site import runtime_config
-from datacf._site.pyodide_runtime import CORE_INTEGRITY, FILE_SIZES, ensure_runtime, package_closure
-from datacf._site.wheel import build_wheel
+from sitebuild import runtime_config
+from sitebuild.pyodide_runtime import CORE_INTEGRITY, FILE_SIZES, ensure_runtime, package_closure
+from sitebuild.wheel import build_wheel
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -79,7 +79,7 @@ class TestRunCell:
 
 class TestWheel:
     def test_wheel_holds_the_package_without_the_site_side(self, tmp_path):
-        """The wheel has every datacf module but datacf/_site, and a valid RECORD."""
+        """The wheel has every datacf module but sitebuild, and a valid RECORD."""
         wheel = build_wheel(tmp_path)
         assert wheel.name == f"datacf-{dcf.__version__}-py3-none-any.whl"
         with zipfile.ZipFile(wheel) as archive:
@@ -92,7 +92,18 @@ class TestWheel:
                     expected = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
                     assert digest == f"sha256={expected}" and int(size) == len(data)
         assert "datacf/__init__.py" in names and "datacf/_browser.py" in names
-        assert not [n for n in names if n.startswith("datacf/_site/") or "__pycache__" in n]
+        assert not [n for n in names if not n.startswith(("datacf/", "datacf-")) or "__pycache__" in n]
+
+    def test_distribution_leaves_out_the_site_side(self):
+        """pyproject's package list ships datacf and its subpackages, never sitebuild."""
+        import tomllib
+
+        from setuptools import find_packages
+
+        config = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"]["find"]
+        packages = find_packages(str(ROOT), **config)
+        assert "datacf" in packages and "datacf.models" in packages
+        assert not [p for p in packages if not (p == "datacf" or p.startswith("datacf."))]
 
     def test_wheel_is_reproducible(self, tmp_path):
         """The same source gives the same bytes."""

@@ -18,14 +18,14 @@ import pytest
 pytest.importorskip("mkdocs")
 
 import datacf as dcf  # noqa: E402
-from datacf._site.examples import (  # noqa: E402
+from sitebuild.examples import (  # noqa: E402
     ExampleError,
     build_examples,
     check_examples,
     load_examples,
     parse_examples,
 )
-from datacf._site.render import GridStore, PageError, render_grid, script_json, transform_markdown  # noqa: E402
+from sitebuild.render import GridStore, PageError, render_grid, script_json, transform_markdown  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "docs" / "examples.toml"
@@ -287,7 +287,7 @@ def test_unknown_example_in_a_page_fails_the_build(tmp_path):
     config = tmp_path / "mkdocs.yml"
     config.write_text(
         f"site_name: t\ndocs_dir: {docs}\nexclude_docs: examples.toml\n"
-        f"hooks:\n  - {ROOT / 'datacf' / '_site' / 'hooks.py'}\n",
+        f"hooks:\n  - {ROOT / 'sitebuild' / 'hooks.py'}\n",
         encoding="utf-8",
     )
     result = _mkdocs_build(config, tmp_path / "site", tmp_path / "grids")

@@ -1,6 +1,6 @@
 // docs/js/code-cell.js: turn each runnable code block (`div.dcf-cell`) into an editor with Run.
 //
-// The build (datacf/_site/cells.py) writes a highlighted Python block in
+// The build (sitebuild/cells.py) writes a highlighted Python block in
 // `<div class="dcf-cell" data-dcf-python data-cell="ID">`, so the page reads with JavaScript off.
 // This module replaces the block with a labelled monospace <textarea> (Tab inserts 4 spaces;
 // Escape, then Tab, leaves it; Ctrl/Cmd+Enter runs), Run, Stop and Reset buttons, a run-state

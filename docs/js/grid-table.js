@@ -1,6 +1,6 @@
 // docs/js/grid-table.js: turn each static `figure.dcf-grid` table into an interactive grid.
 //
-// The build (datacf/_site/render.py) writes a complete HTML table, so the page reads with
+// The build (sitebuild/render.py) writes a complete HTML table, so the page reads with
 // JavaScript off. This module adds the ARIA grid roles, a roving tabindex with arrow-key
 // navigation (one tab stop; arrows move one cell and do not wrap; Home/End, Ctrl+Home/End),
 // row and column highlight on hover and focus, and a toggle between the author's rows and all
@@ -179,7 +179,7 @@ export function enhanceGrid(figure, { document: doc = figure.ownerDocument } = {
 
 // --- a grid computed in the page (a code cell's result) -----------------------------------
 
-// The build's words for each metric (datacf/_site/render.py, _METRIC_WORDS).
+// The build's words for each metric (sitebuild/render.py, _METRIC_WORDS).
 const METRIC_WORDS = {
   prob_correct: "the probability the model gives the true label",
   accuracy: "accuracy (1 if the model predicts the true label, else 0)",

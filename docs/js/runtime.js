@@ -4,7 +4,7 @@
 // Pyodide, numpy and the site's datacf wheel. The worker starts on first use (ready(), run(),
 // load()) or when an element marked `data-dcf-python` comes near the viewport; never otherwise.
 // Settings come from `<meta name="datacf-runtime">`, which the site build writes
-// (datacf/_site/runtime_config.py; mkdocs.yml `extra.datacf_runtime`).
+// (sitebuild/runtime_config.py; mkdocs.yml `extra.datacf_runtime`).
 //
 // API (all promises resolve to plain JSON-able objects):
 //

@@ -3,7 +3,7 @@
 Shared by the browser tests (``conftest.py``) and the screenshot script (``screenshots.py``).
 The site is served under the path of its ``site_url`` (as GitHub Pages serves a project site),
 and a missing file gets the site's ``404.html`` with status 404, again as GitHub Pages does.
-The Pyodide runtime comes from ``datacf._site.pyodide_runtime.ensure_runtime()`` (cached,
+The Pyodide runtime comes from ``sitebuild.pyodide_runtime.ensure_runtime()`` (cached,
 assembled offline from the registries) and is served from a second 127.0.0.1 origin, as a CDN
 would serve it (with CORS); the site is built with ``DATACF_PYODIDE_URL`` pointing there.
 """
@@ -208,7 +208,7 @@ def serve_runtime(runtime_dir=None):
     *runtime_dir* defaults to ``ensure_runtime()`` (DATACF_PYODIDE_DIR, the cache, or the registries).
     """
     if runtime_dir is None:
-        from datacf._site.pyodide_runtime import ensure_runtime
+        from sitebuild.pyodide_runtime import ensure_runtime
 
         runtime_dir = ensure_runtime()
     handler = functools.partial(type("Handler", (_RuntimeHandler, _Handler), {"base_path": RUNTIME_PATH}),

@@ -4,9 +4,9 @@
   ``mkdocs serve`` rebuild use up-to-date JSON (unchanged examples are skipped);
 - ``on_files`` ships each example's JSON as ``grids/NAME.json`` in the site;
 - ``on_page_markdown`` renders ``datacf-grid``/``datacf-points`` blocks and inline
-  ``{{ dcf.… }}`` numbers (``datacf._site.render``); anything unknown fails the build;
+  ``{{ dcf.… }}`` numbers (``sitebuild.render``); anything unknown fails the build;
 - ``on_serve`` also watches datacf's source, so a change to a toy dataset reloads the page;
-- the Python runtime (``datacf._site.runtime_config``): ``on_config`` reads ``extra.datacf_runtime``
+- the Python runtime (``sitebuild.runtime_config``): ``on_config`` reads ``extra.datacf_runtime``
   and the environment, ``on_pre_build`` builds the datacf wheel the page's worker installs,
   ``on_files`` ships it (and, when self-hosting, the Pyodide runtime), ``on_post_page`` gives
   every page its ``<meta name="datacf-runtime">``.
@@ -14,11 +14,11 @@
 import logging
 from pathlib import Path
 
-from datacf._site.examples import ExampleError, build_examples, default_grids_dir, load_examples
-from datacf._site.render import GridStore, PageError, transform_markdown
-from datacf._site import runtime_config
-from datacf._site.pyodide_runtime import RuntimeFilesError, runtime_files
-from datacf._site.wheel import build_wheel
+from sitebuild.examples import ExampleError, build_examples, default_grids_dir, load_examples
+from sitebuild.render import GridStore, PageError, transform_markdown
+from sitebuild import runtime_config
+from sitebuild.pyodide_runtime import RuntimeFilesError, runtime_files
+from sitebuild.wheel import build_wheel
 
 __all__ = ["on_config", "on_pre_build", "on_files", "on_page_markdown", "on_post_page", "on_serve"]
 

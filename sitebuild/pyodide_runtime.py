@@ -14,7 +14,7 @@ Every package file is checked against the sha256 in the official lock file, as P
 itself does when it loads them. Sources, in order: ``DATACF_PYODIDE_DIR`` (a directory
 that already holds the files), the cache, then the registries.
 
-Run ``python -m datacf._site.pyodide_runtime [DEST]`` to assemble it.
+Run ``python -m sitebuild.pyodide_runtime [DEST]`` to assemble it.
 """
 import base64
 import hashlib

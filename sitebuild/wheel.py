@@ -3,7 +3,7 @@
 The site build (``hooks.py``) puts it at ``wheels/datacf-VERSION-py3-none-any.whl`` in the
 site, so the page runs exactly the datacf the example JSON was computed with. The wheel is
 written directly with :mod:`zipfile` (no pip, no build isolation, no network): it holds the
-package's Python modules (not ``datacf/_site``, the build side, which a browser never imports)
+package's Python modules (the site's build side lives outside the package, in ``sitebuild/``)
 and the ``.dist-info`` metadata that ``importlib.metadata`` reads. Entries carry a fixed
 timestamp, so the same source always gives the same bytes, and the same sha256.
 """
@@ -12,13 +12,13 @@ import hashlib
 import zipfile
 from pathlib import Path
 
-from .._version import __version__
+from datacf._version import __version__
 
 __all__ = ["build_wheel", "wheel_name", "package_sources", "PACKAGE_DIR"]
 
-PACKAGE_DIR = Path(__file__).resolve().parents[1]
-# The build side and caches never reach the browser.
-_SKIP_PARTS = {"_site", "__pycache__"}
+PACKAGE_DIR = Path(__file__).resolve().parents[1] / "datacf"
+# Caches never reach the browser.
+_SKIP_PARTS = {"__pycache__"}
 _EPOCH = (1980, 1, 1, 0, 0, 0)  # the earliest time a zip entry can hold: reproducible bytes
 
 
@@ -48,7 +48,7 @@ def build_wheel(dest_dir):
     metadata = (f"Metadata-Version: 2.1\nName: datacf\nVersion: {version}\n"
                 "Summary: Data counterfactual grids (browser build of the site's working tree)\n"
                 "Requires-Python: >=3.11\nRequires-Dist: numpy>=1.24\n").encode()
-    wheel = b"Wheel-Version: 1.0\nGenerator: datacf._site.wheel\nRoot-Is-Purelib: true\nTag: py3-none-any\n"
+    wheel = b"Wheel-Version: 1.0\nGenerator: sitebuild.wheel\nRoot-Is-Purelib: true\nTag: py3-none-any\n"
     entries += [(f"{dist_info}/METADATA", metadata), (f"{dist_info}/WHEEL", wheel)]
     record = "".join(f"{name},{_record_hash(data)}\n" for name, data in entries) + f"{dist_info}/RECORD,,\n"
     entries.append((f"{dist_info}/RECORD", record.encode()))

@@ -55,7 +55,7 @@ def resolve(extra, environ=None):
     if str(settings["pyodide_version"]) != PYODIDE_VERSION:
         raise RuntimeConfigError(f"extra.datacf_runtime.pyodide_version is {settings['pyodide_version']!r}, "
                                  f"but datacf pins Pyodide {PYODIDE_VERSION} (its integrity hashes and "
-                                 "package sizes are in datacf/_site/pyodide_runtime.py).")
+                                 "package sizes are in sitebuild/pyodide_runtime.py).")
     if environ.get("DATACF_PYODIDE_URL"):
         settings["pyodide_url"] = environ["DATACF_PYODIDE_URL"]
     if environ.get("DATACF_PYODIDE_SELF_HOST"):
