@@ -40,6 +40,13 @@ _TOYS = {
         [[0.0, 0.0], [1.0, 1.0], [0.0, 1.0], [1.0, 0.0]],
         [0, 0, 1, 1],
     ),
+    "four_points_fresh": (
+        "Five fresh points from four_points' two classes, for evaluation only: on its own points, "
+        "1-nearest neighbour trained on four_points is perfect and no single point matters; on "
+        "these it misses E, and B and C each matter.",
+        [[-0.2, 0.3], [1.5, 0.7], [1.8, 1.3], [2.9, 2.3], [2.0, 1.9]],
+        [0, 0, 1, 1, 0],
+    ),
 }
 
 

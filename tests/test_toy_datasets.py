@@ -65,3 +65,13 @@ def test_xor_points_only_matter_in_pairs():
     np.testing.assert_allclose(singles, 0.0, atol=1e-15)
     assert u[-1] > u[0]
     assert all(grid.interaction(i, j) > 0 for i, j in itertools.combinations(range(4), 2))
+
+
+def test_fresh_points_undo_what_training_points_flatter():
+    """1-NN on four_points: perfect and indifferent to every point on its own points; not on fresh ones."""
+    train, fresh = dcf.toy_dataset("four_points"), dcf.toy_dataset("four_points_fresh")
+    own = dcf.compute_grid(train, dcf.models.KNN(k=1))
+    held_out = dcf.compute_grid(train, dcf.models.KNN(k=1), eval=fresh)
+    assert (own.row("ABCD") == 1.0).all() and (own.loo() == 0.0).all()
+    np.testing.assert_array_equal(held_out.row("ABCD"), [1.0, 1.0, 1.0, 1.0, 0.0])
+    np.testing.assert_array_equal(held_out.loo() > 0, [False, True, True, False])
