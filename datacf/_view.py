@@ -216,12 +216,14 @@ def _model_name(grid):
     return name if isinstance(name, str) else None
 
 
-def _default_caption(grid, title, words):
+def _default_caption(grid, title, words, live):
     if title is None:
         model = _model_name(grid)
-        title = (f"{model + ' on' if model else 'A grid over'} {grid.n_points} "
-                 f"{'point' if grid.n_points == 1 else 'points'}: {2**grid.n_points} training sets, "
-                 f"{grid.n_eval} evaluation {'point' if grid.n_eval == 1 else 'points'}")
+        sizes = f"{_plural(2**grid.n_points, 'training set')}, {_plural(grid.n_eval, 'evaluation point')}"
+        if live:
+            title = f"{model + ', computed' if model else 'Computed'} in your browser: {sizes}"
+        else:
+            title = f"{model + ' on' if model else 'A grid over'} {_plural(grid.n_points, 'point')}: {sizes}"
     return f"{title}. Each cell: {words}."
 
 
@@ -316,7 +318,8 @@ def _legend(grid, metric, words, fmt, light, dark, compare, focus):
     }
 
 
-def grid_view(grid, rows="all", focus=None, compare=None, fmt=None, caption=None, title=None, all_rows=False):
+def grid_view(grid, rows="all", focus=None, compare=None, fmt=None, caption=None, title=None, all_rows=False,
+              live=False):
     """Everything a page needs to draw ``grid`` as a table, as JSON-ready data.
 
     Parameters
@@ -338,6 +341,8 @@ def grid_view(grid, rows="all", focus=None, compare=None, fmt=None, caption=None
         The table's caption; None gives "<title>. Each cell: <metric words>.".
     title : str or None, default=None
         What the default caption starts with; None describes the grid (model, sizes).
+    live : bool, default=False
+        The grid was computed in the reader's browser: the default description says so.
     all_rows : bool, default=False
         Also give every row (for a "Show all" toggle) when the shown rows are not all of them
         and the grid has at most ``MAX_ALL_ROWS`` rows.
@@ -430,7 +435,7 @@ def grid_view(grid, rows="all", focus=None, compare=None, fmt=None, caption=None
         "colLabels": list(grid.eval_names),
         "focus": focus_cols,
         "cornerLabel": "training set",
-        "caption": _default_caption(grid, title, words) if caption is None else caption,
+        "caption": _default_caption(grid, title, words, live) if caption is None else caption,
         "rowSet": row_set,
         "rows": shown_views,
         "groups": _groups(shown_views),

@@ -192,6 +192,12 @@ class TestWords:
         assert grid_view(_grid(), caption="Mine.")["caption"] == "Mine."
         assert grid_view(_grid(metric=None))["caption"].startswith("A grid over 3 points: 8 training sets")
 
+    def test_live_caption_says_where_it_was_computed(self):
+        """live=True: the default caption says the grid was computed in the reader's browser."""
+        assert grid_view(_grid(), live=True)["caption"] == (
+            "LogisticRegression, computed in your browser: 8 training sets, 2 evaluation points. "
+            "Each cell: the probability the model gives the true label.")
+
     def test_legend_names_compare_rows_and_focus_columns(self):
         """The legend marks the compared rows as runs and names the focus columns."""
         view = grid_view(_grid(), compare=["ABC", "AB"], focus=["B"])
