@@ -2,9 +2,12 @@
 
 Validation happens here, once, so that learners and grids can trust their inputs.
 """
+import math
 import numbers
 
 import numpy as np
+
+from ._subsets import check_name
 
 __all__ = ["Dataset", "default_names"]
 
@@ -30,7 +33,7 @@ def default_names(n_points):
 def _check_features(X):
     try:
         X = np.array(X, dtype=np.float64)
-    except (TypeError, ValueError) as error:
+    except (TypeError, ValueError, OverflowError) as error:
         raise ValueError(f"X must hold numbers; could not convert it to floats ({error}).") from None
     if X.ndim != 2:
         raise ValueError(
@@ -52,32 +55,49 @@ def _check_features(X):
     return X
 
 
+_LABEL_HINT = "Encode classes as 0, 1, ... (e.g. sklearn's LabelEncoder)."
+_INT64 = np.iinfo(np.int64)
+
+
+def _label_problem(value):
+    """How ``value`` fails to be an int64 class label ("= 0.5 is not an integer"), or None."""
+    if isinstance(value, (bool, np.bool_)):
+        return None
+    if isinstance(value, numbers.Integral):
+        if _INT64.min <= value <= _INT64.max:
+            return None
+        shown = int(value) if int(value).bit_length() <= 256 else f"an integer of {int(value).bit_length()} bits"
+        return f"= {shown} does not fit in int64 (labels must lie in [-2**63, 2**63 - 1])"
+    if isinstance(value, (float, np.floating)):
+        if not math.isfinite(value) or value != math.floor(value):
+            return f"= {float(value)!r} is not an integer"
+        return None if -(2.0**63) <= value < 2.0**63 else f"= {float(value)!r} does not fit in int64"
+    if isinstance(value, (str, bytes)):
+        return f"= {value!r:.40} is a string, not an integer"
+    return f"= {value!r:.40} is of type {type(value).__name__}, not an integer"
+
+
 def _check_labels(y, n_points):
-    y = np.asarray(y)
+    if not isinstance(y, np.ndarray):
+        try:   # object dtype keeps Python ints exact (numpy would round 2**63 to a float)
+            y = np.array(y, dtype=object)
+        except (TypeError, ValueError) as error:
+            raise ValueError(f"y must be a sequence of integer class labels ({error}).") from None
     if y.ndim != 1:
         raise ValueError(f"y must be 1-D with one label per point; got shape {y.shape}.")
     if y.shape[0] != n_points:
         raise ValueError(
             f"X has {n_points} rows but y has {y.shape[0]} labels; give one label per point."
         )
-    if y.dtype.kind in "iu":
+    if y.dtype.kind in "bi":
         return y.astype(np.int64)
-    if y.dtype.kind == "b":
-        return y.astype(np.int64)
-    if y.dtype.kind == "f":
-        bad = np.flatnonzero(~np.isfinite(y) | (y != np.round(y)))
-        if bad.size:
-            raise ValueError(
-                f"y must hold integer class labels; y[{bad[0]}] = {y[bad[0]].item()!r} is not an "
-                "integer. Encode classes as 0, 1, ... (e.g. sklearn's LabelEncoder)."
-            )
-        return y.astype(np.int64)
-    if y.dtype == object and all(isinstance(v, numbers.Integral) for v in y):
-        return y.astype(np.int64)
-    raise ValueError(
-        f"y must hold integer class labels; got values of type {y.dtype} (e.g. {y.flat[0].item()!r}). "
-        "Encode classes as 0, 1, ... (e.g. sklearn's LabelEncoder)."
-    )
+    if y.dtype.kind not in "ufO":
+        raise ValueError(f"y must hold integer class labels; got values of type {y.dtype}. {_LABEL_HINT}")
+    for i, value in enumerate(y.tolist()):
+        problem = _label_problem(value)
+        if problem:
+            raise ValueError(f"y must hold integer class labels; y[{i}] {problem}. {_LABEL_HINT}")
+    return np.array([int(value) for value in y.tolist()], dtype=np.int64)
 
 
 def _check_names(names, n_points):
@@ -85,12 +105,14 @@ def _check_names(names, n_points):
         return default_names(n_points)
     if isinstance(names, str):
         raise TypeError(f"names must be a sequence of strings, one per point; got the string {names!r}.")
-    names = tuple(names)
+    try:
+        names = tuple(names)
+    except TypeError:
+        raise TypeError(f"names must be a sequence of strings, one per point; got {type(names).__name__}.") from None
     if len(names) != n_points:
         raise ValueError(f"names has {len(names)} entries but there are {n_points} points.")
     for i, name in enumerate(names):
-        if not isinstance(name, str) or not name:
-            raise ValueError(f"names[{i}] = {name!r}; every name must be a non-empty string.")
+        check_name(name, f"names[{i}]")
     seen = {}
     for i, name in enumerate(names):
         if name in seen:
@@ -109,16 +131,20 @@ class Dataset:
     X : array-like of shape (n_points, n_features)
         Finite float features.
     y : array-like of shape (n_points,)
-        Integer class labels (integral floats such as ``1.0`` are accepted).
+        Integer class labels that fit in int64 (integral floats such as ``1.0`` and bools
+        are accepted; strings, None and complex numbers are not).
     names : sequence of str, default=None
-        One unique name per point; None gives "A", "B", "C", ...
+        One unique name per point; None gives "A", "B", "C", ... A name must have a visible
+        character and may not contain "," or "∅", which row names use (see ``Grid.row``).
 
     Raises
     ------
     ValueError
         If X is not 2-D, is empty or has NaN or infinite values (the message names the row),
-        if y is not integer-like or its length differs from X, or if names are duplicated
-        or of the wrong length.
+        if a label is not an integer that fits in int64 (the message names it) or y's length
+        differs from X, or if names are duplicated, of the wrong length or hold "," or "∅".
+    TypeError
+        If names is not a sequence of strings.
 
     Examples
     --------
@@ -198,6 +224,7 @@ class Dataset:
     @classmethod
     def from_dict(cls, data):
         """Inverse of :meth:`to_dict`, with the same validation as the constructor."""
-        if not isinstance(data, dict) or not {"X", "y"} <= data.keys():
-            raise ValueError(f"A dataset must be a dict with keys 'X', 'y' and 'names'; got {data!r:.80}.")
+        if not isinstance(data, dict) or not {"X", "y"} <= data.keys() <= {"X", "y", "names"}:
+            shown = sorted(map(str, data)) if isinstance(data, dict) else type(data).__name__
+            raise ValueError(f"A dataset must be a dict with keys 'X', 'y' and 'names'; got {shown}.")
         return cls(data["X"], data["y"], data.get("names"))

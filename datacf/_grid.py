@@ -17,7 +17,7 @@ from . import _semivalues
 from ._dataset import default_names
 from ._provenance import current_provenance
 from ._schema import dump_grid, parse_grid
-from ._subsets import EMPTY_SET_NAME, MAX_EXACT_POINTS, subset_bits, subset_name
+from ._subsets import EMPTY_SET_NAME, MAX_EXACT_POINTS, ROW_SEPARATOR, check_name, subset_bits, subset_name
 
 __all__ = ["Grid"]
 
@@ -52,9 +52,13 @@ def _check_values(values):
 def _check_name_list(names, count, what):
     if names is None:
         return default_names(count)
+    if isinstance(names, str) or not np.iterable(names):
+        raise TypeError(f"{what} must be a sequence of {count} strings; got {type(names).__name__}.")
     names = tuple(names)
-    if len(names) != count or not all(isinstance(n, str) and n for n in names):
-        raise ValueError(f"{what} must be {count} non-empty strings; got {list(names)!r:.120}.")
+    if len(names) != count:
+        raise ValueError(f"{what} must be {count} strings; got {len(names)}: {list(names)!r:.120}.")
+    for i, name in enumerate(names):
+        check_name(name, f"{what}[{i}]")
     if len(set(names)) != count:
         raise ValueError(f"{what} must be unique; got {list(names)}.")
     return names
@@ -158,9 +162,14 @@ class Grid:
             elif all(len(n) == 1 for n in self.point_names):
                 members = list(subset)
             else:
-                members = subset.split(",")
-        else:
+                members = subset.split(ROW_SEPARATOR)
+        elif np.iterable(subset):
             members = list(subset)
+        else:
+            raise TypeError(
+                f"A subset is a row name such as 'AB' or a sequence of point names or indices; "
+                f"got {type(subset).__name__}."
+            )
         indices = [self._point(m) for m in members]
         if len(set(indices)) != len(indices):
             raise ValueError(f"The subset {subset!r} names a point twice.")

@@ -14,11 +14,14 @@ __all__ = [
     "subset_sizes",
     "lowest_set_bits",
     "subset_name",
+    "ROW_SEPARATOR",
+    "check_name",
 ]
 
 # 2**16 rows is the largest exact grid that stays well inside memory and seconds on a laptop.
 MAX_EXACT_POINTS = 16
 EMPTY_SET_NAME = "∅"
+ROW_SEPARATOR = ","
 
 
 def check_exact_size(n_points):
@@ -65,10 +68,34 @@ def lowest_set_bits(n_points, k):
     return kept
 
 
+def check_name(name, where):
+    """Refuse a point or column name that would make row names ambiguous (see ``subset_name``).
+
+    A name is a string with a visible character that contains neither the separator ","
+    nor the empty-set sign "∅"; so "∅" names only the empty set and a row name splits back
+    into its members one way.
+    """
+    if not isinstance(name, str):
+        raise TypeError(f"{where} = {name!r:.60} is of type {type(name).__name__}; names must be strings.")
+    if not name.strip():
+        raise ValueError(f"{where} = {name!r}; a name must have a visible character, not be empty or blank.")
+    for reserved, role in ((ROW_SEPARATOR, "separates the members of a row name"),
+                           (EMPTY_SET_NAME, "names the empty set")):
+        if reserved in name:
+            raise ValueError(f"{where} = {name!r} contains {reserved!r}, which {role}; choose another name.")
+
+
 def subset_name(row, names):
-    """Name of a row: the point names concatenated ("ABD") or comma-joined if any is longer."""
+    """Name of a row: "∅", the point names concatenated ("ABD"), or comma-joined ("p1,p3").
+
+    Names are concatenated only when every one is a single character, and ``check_name``
+    keeps "," and "∅" out of names, so a row name parses back to exactly one subset.
+
+    >>> subset_name(0b101, ("A", "B", "C")), subset_name(0b101, ("p1", "p2", "p3")), subset_name(0, ("A",))
+    ('AC', 'p1,p3', '∅')
+    """
     members = [name for i, name in enumerate(names) if (row >> i) & 1]
     if not members:
         return EMPTY_SET_NAME
-    separator = "" if all(len(name) == 1 for name in names) else ","
+    separator = "" if all(len(name) == 1 for name in names) else ROW_SEPARATOR
     return separator.join(members)

@@ -82,7 +82,7 @@ class TestDamagedFiles:
             ("values", [[0.0, "x"], [1.0, 1.0], [0, 0], [1, 1]], "must be numbers"),
             ("values", "nope", "'values' must be a list"),
             ("point_names", ["A", "A"], "point_names must be unique"),
-            ("eval_names", ["A"], "eval_names must be 2 non-empty strings"),
+            ("eval_names", ["A"], "eval_names must be 2 strings; got 1"),
             ("provenance", None, "'provenance' must be an object"),
             ("version", "1", "invalid schema version"),
         ],
