@@ -3,29 +3,20 @@
 The empty and one-class rows are filled from the convention, the same way for every
 learner; only subsets that need a model are handed to the learner.
 """
+import inspect
+
 import numpy as np
 
 from ._dataset import Dataset
 from ._grid import Grid
 from ._metrics import check_metric, needs_proba, score_cells
+from ._model_spec import build_model, describe_model
+from ._schema import CONVENTIONS
 from ._sklearn_path import check_sklearn_metric, is_sklearn_classifier, predict_subsets_sklearn
 from ._subsets import check_exact_size, subset_bits, subset_sizes
 from .models import FastLearner
 
-__all__ = ["compute_grid", "recompute_grid", "CONVENTIONS", "describe_model", "grid_inputs"]
-
-CONVENTIONS = ("fallback", "zero")
-
-
-def describe_model(model):
-    """JSON-ready description of a model, enough to rebuild it (see ``Grid.recompute``)."""
-    if isinstance(model, FastLearner):
-        return {"library": "datacf", "class": type(model).__name__, "params": model.get_params()}
-    params = {}
-    for name, value in model.get_params(deep=False).items():
-        params[name] = value if value is None or isinstance(value, (bool, int, float, str)) else repr(value)
-    cls = type(model)
-    return {"library": "scikit-learn", "class": f"{cls.__module__}.{cls.__qualname__}", "params": params}
+__all__ = ["compute_grid", "recompute_grid", "CONVENTIONS", "grid_inputs"]
 
 
 def grid_inputs(train, model, eval, metric, convention):
@@ -156,35 +147,49 @@ def compute_grid(train, model, eval=None, metric="prob_correct", convention="fal
     return Grid(values, point_names=train.names, eval_names=eval_set.names, inputs=inputs)
 
 
-def _model_from_description(spec):
-    """Rebuild a model from ``describe_model`` output; only datacf and sklearn classes."""
-    from . import models
-
-    library, name, params = spec.get("library"), spec.get("class", ""), spec.get("params", {})
-    if library == "datacf" and name in models.__all__:
-        return getattr(models, name)(**params)
-    if library == "scikit-learn" and name.startswith("sklearn."):
-        import importlib
-
-        module, _, cls = name.rpartition(".")
-        return getattr(importlib.import_module(module), cls)(**params)
-    raise ValueError(f"Cannot rebuild the model {spec!r:.120}: only datacf and scikit-learn models are known.")
-
-
 def recompute_grid(grid, **overrides):
     """Recompute a grid from the inputs it records (e.g. to check a stored JSON file).
 
-    Keyword ``overrides`` replace recorded ``compute_grid`` arguments (e.g. ``n_jobs=2``).
+    The recorded model is rebuilt only if it is one of datacf's learners or an allow-listed
+    scikit-learn classifier with plain JSON parameters (see ``datacf._model_spec``); the
+    grid's data never names code that runs.
+
+    Parameters
+    ----------
+    grid : Grid
+        A grid whose ``inputs`` record what it was computed from.
+    **overrides
+        ``compute_grid`` arguments that replace the recorded ones (e.g. ``n_jobs=2``, or
+        ``model=...`` for a model recorded as not recomputable).
+
+    Returns
+    -------
+    Grid
+
+    Raises
+    ------
+    ValueError
+        If the grid records no inputs, or its model cannot be rebuilt (not allow-listed, an
+        undeclared parameter, or recorded as not recomputable; the message says which).
+    TypeError
+        If an override is not a ``compute_grid`` parameter.
     """
+    if not isinstance(grid, Grid):
+        raise TypeError(f"recompute_grid needs a datacf.Grid; got {type(grid).__name__}.")
+    allowed = list(inspect.signature(compute_grid).parameters)
+    unknown = sorted(set(overrides) - set(allowed))
+    if unknown:
+        raise TypeError(f"recompute_grid got unknown override(s) {unknown}; overrides are compute_grid's parameters {allowed}.")
     if not grid.inputs:
         raise ValueError("This grid records no inputs (it was built from a bare table), so it cannot be recomputed.")
     inputs = grid.inputs
     arguments = {
         "train": Dataset.from_dict(inputs["train"]),
-        "model": _model_from_description(inputs["model"]),
-        "eval": None if inputs.get("eval") is None else Dataset.from_dict(inputs["eval"]),
+        "eval": None if inputs["eval"] is None else Dataset.from_dict(inputs["eval"]),
         "metric": inputs["metric"],
         "convention": inputs["convention"],
     }
     arguments.update(overrides)
+    if "model" not in arguments:
+        arguments["model"] = build_model(inputs["model"])
     return compute_grid(**arguments)

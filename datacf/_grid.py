@@ -16,7 +16,7 @@ import numpy as np
 from . import _semivalues
 from ._dataset import default_names
 from ._provenance import current_provenance
-from ._schema import dump_grid, parse_grid
+from ._schema import MAX_JSON_CHARS, check_inputs, dump_grid, parse_grid
 from ._subsets import EMPTY_SET_NAME, MAX_EXACT_POINTS, ROW_SEPARATOR, check_name, subset_bits, subset_name
 
 __all__ = ["Grid"]
@@ -25,8 +25,8 @@ __all__ = ["Grid"]
 def _check_values(values):
     try:
         values = np.array(values, dtype=np.float64)
-    except (TypeError, ValueError) as error:
-        raise ValueError(f"Grid values must be numbers ({error}).") from None
+    except (TypeError, ValueError, OverflowError) as error:
+        raise ValueError(f"Grid values must be numbers that fit in a float64 ({error}).") from None
     if values.ndim != 2:
         raise ValueError(
             f"Grid values must be 2-D, shape (2**n, n_eval); got {values.ndim}-D with shape {values.shape}."
@@ -101,6 +101,7 @@ class Grid:
         self.n_points = values.shape[0].bit_length() - 1
         self.point_names = _check_name_list(point_names, self.n_points, "point_names")
         self.eval_names = _check_name_list(eval_names, values.shape[1], "eval_names")
+        check_inputs(inputs, values)
         self.inputs = inputs
         self.provenance = current_provenance() if provenance is None else dict(provenance)
 
@@ -303,6 +304,24 @@ class Grid:
         )
 
     @classmethod
-    def from_json(cls, text):
-        """Rebuild a grid from ``to_json`` text; a corrupted or newer file gives a clear error."""
-        return cls(**parse_grid(text))
+    def from_json(cls, text, max_chars=MAX_JSON_CHARS):
+        """Rebuild a grid from ``to_json`` text, which is treated as untrusted data.
+
+        Parameters
+        ----------
+        text : str or bytes
+            JSON written by ``to_json``.
+        max_chars : int, default=MAX_JSON_CHARS (64 Mi)
+            Longer text is refused before it is parsed; raise it for a large file you trust.
+
+        Raises
+        ------
+        ValueError
+            If the text is too long, not valid JSON, nested too deeply, from a newer schema,
+            or any field is malformed: names, values, recorded inputs (datasets, model
+            description, metric, convention) or values outside the recorded metric's range.
+            Reading never rebuilds the model; ``recompute_grid`` does, from an allow-list.
+        TypeError
+            If ``text`` is not a string or bytes.
+        """
+        return cls(**parse_grid(text, max_chars))

@@ -8,14 +8,45 @@
 
 Floats are written with Python's shortest round-trip repr, so reading a file back gives
 bit-identical values. Readers refuse files from a newer schema version rather than guess.
+
+A grid file is untrusted data. Reading one never runs code (a recorded model is only
+described; see ``datacf._model_spec``), refuses text longer than ``MAX_JSON_CHARS`` before
+parsing it, and turns every problem into a ``ValueError`` naming the field. Recorded inputs
+must be well-formed, and the values must lie in the range of the recorded metric.
 """
 import json
+import math
 
-__all__ = ["SCHEMA_NAME", "SCHEMA_VERSION", "dump_grid", "parse_grid"]
+import numpy as np
+
+from ._dataset import Dataset
+from ._metrics import LOG_LOSS_EPS, METRICS
+from ._model_spec import check_model_spec
+
+__all__ = [
+    "SCHEMA_NAME",
+    "SCHEMA_VERSION",
+    "MAX_JSON_CHARS",
+    "CONVENTIONS",
+    "dump_grid",
+    "parse_grid",
+    "check_inputs",
+]
 
 SCHEMA_NAME = "datacf.grid"
 SCHEMA_VERSION = 1
+# 64 Mi characters: the largest exact grid (2**16 rows) with 32 columns at indent=1 is ~45 Mi.
+MAX_JSON_CHARS = 64 * 2**20
+# The compute conventions a grid may record (DESIGN.md §3; see ``compute_grid``).
+CONVENTIONS = ("fallback", "zero")
+# Probabilities from scikit-learn's predict_proba are normalised sums that can exceed 1 by ulps.
+_PROBABILITY_SLACK = 1e-9
+_METRIC_RANGES = {
+    "prob_correct": (-_PROBABILITY_SLACK, 1.0 + _PROBABILITY_SLACK),
+    "log_loss": (0.0, -math.log(LOG_LOSS_EPS)),   # the same clip score_cells applies
+}
 _FIELDS = ("point_names", "eval_names", "values", "inputs", "provenance")
+_INPUT_KEYS = ("train", "eval", "model", "metric", "convention")
 
 
 def dump_grid(fields, indent=None):
@@ -25,21 +56,61 @@ def dump_grid(fields, indent=None):
     return json.dumps(document, indent=indent, ensure_ascii=False, allow_nan=False)
 
 
-def parse_grid(text):
-    """Validate grid JSON text and return its fields; the Grid constructor checks the values."""
+def _refuse_constant(name):
+    raise ValueError(f"JSON has no {name}; grid values and parameters must be finite numbers")
+
+
+def _unique_keys(pairs):
+    document = {}
+    for key, value in pairs:
+        if key in document:
+            raise ValueError(f"the key {key!r:.60} appears twice in one object")
+        document[key] = value
+    return document
+
+
+def _load(text, max_chars):
     if not isinstance(text, (str, bytes, bytearray)):
         raise TypeError(f"Grid.from_json needs JSON text; got {type(text).__name__}.")
+    if len(text) > max_chars:
+        raise ValueError(
+            f"The grid JSON is {len(text):,} characters long, more than the limit of {max_chars:,}. "
+            "If you trust the file, pass a larger max_chars to Grid.from_json."
+        )
     try:
-        document = json.loads(text)
-    except json.JSONDecodeError as error:
+        return json.loads(text, parse_constant=_refuse_constant, object_pairs_hook=_unique_keys)
+    except RecursionError:
+        raise ValueError("This is not valid grid JSON: it is nested too deeply to be a grid.") from None
+    except (ValueError, UnicodeDecodeError) as error:   # JSONDecodeError is a ValueError
         raise ValueError(
             f"This is not valid grid JSON (the file may be truncated or corrupted): {error}."
         ) from None
+
+
+def _check_table(document):
+    for key in ("point_names", "eval_names"):
+        names = document[key]
+        if not isinstance(names, list) or not all(isinstance(name, str) for name in names):
+            raise ValueError(f"The grid JSON field {key!r} must be a list of strings.")
+    rows = document["values"]
+    if not isinstance(rows, list) or not all(isinstance(row, list) for row in rows):
+        raise ValueError("The grid JSON field 'values' must be a list of rows, each a list of numbers.")
+    for r, row in enumerate(rows):
+        for c, value in enumerate(row):
+            if type(value) not in (int, float):
+                raise ValueError(
+                    f"The grid JSON field 'values' must be numbers; values[{r}][{c}] = {value!r:.40} is not."
+                )
+
+
+def parse_grid(text, max_chars=MAX_JSON_CHARS):
+    """Validate grid JSON text and return its fields; the Grid constructor checks the values."""
+    document = _load(text, max_chars)
     if not isinstance(document, dict) or document.get("schema") != SCHEMA_NAME:
         raise ValueError(f"This JSON is not a datacf grid: it lacks \"schema\": \"{SCHEMA_NAME}\".")
     version = document.get("version")
     if not isinstance(version, int) or isinstance(version, bool) or version < 1:
-        raise ValueError(f"The grid JSON has an invalid schema version {version!r}.")
+        raise ValueError(f"The grid JSON has an invalid schema version {version!r:.40}.")
     if version > SCHEMA_VERSION:
         raise ValueError(
             f"This grid was written with schema version {version}, newer than the version "
@@ -48,11 +119,55 @@ def parse_grid(text):
     missing = [key for key in _FIELDS if key not in document]
     if missing:
         raise ValueError(f"The grid JSON is missing the field(s) {missing}.")
-    for key in ("point_names", "eval_names", "values"):
-        if not isinstance(document[key], list):
-            raise ValueError(f"The grid JSON field {key!r} must be a list.")
+    _check_table(document)
     if document["inputs"] is not None and not isinstance(document["inputs"], dict):
         raise ValueError("The grid JSON field 'inputs' must be an object or null.")
     if not isinstance(document["provenance"], dict):
         raise ValueError("The grid JSON field 'provenance' must be an object.")
     return {key: document[key] for key in _FIELDS}
+
+
+def _check_dataset(data, where):
+    try:
+        return Dataset.from_dict(data)
+    except (TypeError, ValueError) as error:
+        raise ValueError(f"{where} is not a valid dataset: {error}") from None
+
+
+def check_inputs(inputs, values):
+    """Raise ValueError unless ``inputs`` (``Grid.inputs``) is None or well-formed for ``values``.
+
+    Well-formed inputs hold exactly the keys ``train``, ``eval``, ``model``, ``metric`` and
+    ``convention``: datasets that fit the grid's shape, a model description (not rebuilt
+    here), a known metric whose range holds every value, and a known convention.
+    """
+    if inputs is None:
+        return
+    if not isinstance(inputs, dict) or set(inputs) != set(_INPUT_KEYS):
+        keys = sorted(map(str, inputs)) if isinstance(inputs, dict) else type(inputs).__name__
+        raise ValueError(f"Grid inputs must be null or an object with the keys {list(_INPUT_KEYS)}; got {keys}.")
+    train = _check_dataset(inputs["train"], "inputs['train']")
+    n_rows, n_eval = values.shape
+    if 2**train.n_points != n_rows:
+        raise ValueError(f"inputs['train'] has {train.n_points} points but the grid has {n_rows} rows.")
+    eval_set = train if inputs["eval"] is None else _check_dataset(inputs["eval"], "inputs['eval']")
+    if eval_set.n_points != n_eval:
+        raise ValueError(f"The recorded evaluation set has {eval_set.n_points} points but the grid has {n_eval} columns.")
+    if eval_set.n_features != train.n_features:
+        raise ValueError("inputs['eval'] and inputs['train'] have different numbers of features.")
+    check_model_spec(inputs["model"], "inputs['model']")
+    metric, convention = inputs["metric"], inputs["convention"]
+    if metric not in METRICS:
+        raise ValueError(f"inputs['metric'] = {metric!r:.60} is not a metric; the metrics are {list(METRICS)}.")
+    if convention not in CONVENTIONS:
+        raise ValueError(f"inputs['convention'] = {convention!r:.60} is not one of {list(CONVENTIONS)}.")
+    if metric == "accuracy":
+        outside, allowed = (values != 0) & (values != 1), "0 or 1"
+    else:
+        low, high = _METRIC_RANGES[metric]
+        outside, allowed = (values < low) | (values > high), f"[{low:g}, {high:g}]"
+    if outside.any():
+        r, c = np.argwhere(outside)[0]
+        raise ValueError(
+            f"Cell (row {r}, column {c}) is {float(values[r, c])!r}, outside what the metric {metric!r} can give ({allowed})."
+        )
