@@ -19,6 +19,7 @@ from sitebuild.render import GridStore, PageError, transform_markdown
 from sitebuild import runtime_config
 from sitebuild.pyodide_runtime import RuntimeFilesError, runtime_files
 from sitebuild.wheel import build_wheel
+from sitebuild import explorer_block, explorer_presets
 
 __all__ = ["on_config", "on_pre_build", "on_files", "on_page_markdown", "on_post_page", "on_serve"]
 
@@ -65,6 +66,7 @@ def on_pre_build(config):
     except (ExampleError, OSError) as error:
         raise _plugin_error(f"datacf grids: {error}") from None
     _Build.store = GridStore(grids_dir, examples)
+    _Build.presets = explorer_presets.build_for_site(config.docs_dir, grids_dir, log=_log.info)
 
 
 def on_files(files, config):
@@ -82,11 +84,13 @@ def on_files(files, config):
             raise _plugin_error(f"datacf runtime: self-hosting needs the Pyodide files: {error}") from None
         for source in sources:
             files.append(File.generated(config, runtime_config.SELF_HOST_DIR + source.name, abs_src_path=str(source)))
+    explorer_presets.add_site_files(files, _Build.presets, config)
     return files
 
 
 def on_page_markdown(markdown, page, config, files):
     try:
+        markdown = explorer_block.page_markdown(markdown, _Build.presets, page.file.src_uri)
         return transform_markdown(markdown, _Build.store, page.file.src_uri)
     except PageError as error:
         raise _plugin_error(f"datacf: {error}") from None
