@@ -9,19 +9,22 @@
 - the Python runtime (``sitebuild.runtime_config``): ``on_config`` reads ``extra.datacf_runtime``
   and the environment, ``on_pre_build`` builds the datacf wheel the page's worker installs,
   ``on_files`` ships it (and, when self-hosting, the Pyodide runtime), ``on_post_page`` gives
-  every page its ``<meta name="datacf-runtime">``.
+  every page its ``<meta name="datacf-runtime">``;
+- the Content-Security-Policy (``sitebuild.csp``): ``on_post_build`` fails if a page has an
+  inline script the documented policy blocks, and writes the policy for this build's runtime
+  settings to ``_csp.txt`` in the site.
 """
 import logging
 from pathlib import Path
 
 from sitebuild.examples import ExampleError, build_examples, default_grids_dir, load_examples
 from sitebuild.render import GridStore, PageError, transform_markdown
-from sitebuild import runtime_config
+from sitebuild import csp, runtime_config
 from sitebuild.pyodide_runtime import RuntimeFilesError, runtime_files
 from sitebuild.wheel import build_wheel
 from sitebuild import explorer_block, explorer_presets
 
-__all__ = ["on_config", "on_pre_build", "on_files", "on_page_markdown", "on_post_page", "on_serve"]
+__all__ = ["on_config", "on_pre_build", "on_files", "on_page_markdown", "on_post_page", "on_post_build", "on_serve"]
 
 EXAMPLES_FILE = "examples.toml"   # inside docs_dir; excluded from the site by mkdocs.yml
 _log = logging.getLogger("mkdocs.hooks.datacf")
@@ -99,6 +102,14 @@ def on_page_markdown(markdown, page, config, files):
 def on_post_page(output, page, config):
     wheel, sha256 = _Build.wheel
     return output.replace("</head>", runtime_config.meta_tag(_Build.runtime, wheel, sha256) + "</head>", 1)
+
+
+def on_post_build(config):
+    try:
+        csp.check_site(config.site_dir, skip=[runtime_config.SELF_HOST_DIR])
+        csp.write_policy(config.site_dir, csp.policy_for(csp.documented_policy(config.docs_dir), _Build.runtime))
+    except (csp.CspError, OSError) as error:
+        raise _plugin_error(f"datacf Content-Security-Policy: {error}") from None
 
 
 def on_serve(server, config, builder):

@@ -293,3 +293,75 @@ def test_unknown_example_in_a_page_fails_the_build(tmp_path):
     result = _mkdocs_build(config, tmp_path / "site", tmp_path / "grids")
     assert result.returncode != 0
     assert "unknown example 'no_such_example'" in result.stderr and "index.md" in result.stderr
+
+
+class TestContentSecurityPolicy:
+    """The policy docs/security.md documents (sitebuild/csp.py), and the built site's _csp.txt."""
+
+    @staticmethod
+    def _documented():
+        from sitebuild import csp
+
+        return csp.parse(csp.documented_policy(ROOT / "docs"))
+
+    def test_documented_policy_allows_no_inline_or_eval_script(self):
+        """No directive that governs scripts or workers allows inline code, eval, or any host."""
+        directives = self._documented()
+        script_like = ["default-src", "script-src", "script-src-elem", "script-src-attr", "worker-src"]
+        unsafe = {"'unsafe-inline'", "'unsafe-eval'", "'unsafe-hashes'", "'strict-dynamic'", "*", "data:",
+                  "http:", "https:"}
+        found = {name: sorted(unsafe & set(directives[name])) for name in script_like if name in directives}
+        assert "script-src" in directives and "worker-src" in directives
+        assert found == {name: [] for name in found}
+        assert directives["object-src"] == ["'none'"] and directives["base-uri"] == ["'self'"]
+
+    def test_policy_names_the_configured_runtime_origin(self):
+        """The documented CDN origin becomes the origin of DATACF_PYODIDE_URL, in script-src and connect-src."""
+        from sitebuild import csp, runtime_config
+
+        runtime = runtime_config.resolve({}, environ={"DATACF_PYODIDE_URL": "http://127.0.0.1:8123/pyodide/v0.27.7/"})
+        directives = csp.parse(csp.policy_for(csp.documented_policy(ROOT / "docs"), runtime))
+        assert directives["script-src"] == ["'self'", "'wasm-unsafe-eval'", "blob:", "http://127.0.0.1:8123"]
+        assert directives["connect-src"] == ["'self'", "http://127.0.0.1:8123"]
+        assert "https://cdn.jsdelivr.net" not in csp.policy_for(csp.documented_policy(ROOT / "docs"), runtime)
+
+    def test_self_hosting_drops_the_runtime_origin(self):
+        """A self-hosted runtime needs no other origin: 'self' covers it."""
+        from sitebuild import csp, runtime_config
+
+        runtime = runtime_config.resolve({}, environ={"DATACF_PYODIDE_SELF_HOST": "1"})
+        directives = csp.parse(csp.policy_for(csp.documented_policy(ROOT / "docs"), runtime))
+        assert directives["script-src"] == ["'self'", "'wasm-unsafe-eval'", "blob:"]
+        assert directives["connect-src"] == ["'self'"]
+
+    def test_page_without_the_policy_block_fails(self, tmp_path):
+        """The build says where it looks when docs/security.md has no marked policy block."""
+        from sitebuild import csp
+
+        (tmp_path / "security.md").write_text("# Security\n\n```text\ndefault-src 'self'\n```\n", encoding="utf-8")
+        with pytest.raises(csp.CspError, match="no fenced code block after the line '<!-- csp-policy -->'"):
+            csp.documented_policy(tmp_path)
+
+    def test_blocked_code_finds_inline_scripts_handlers_and_javascript_urls(self):
+        """Inline scripts, on…= handlers and javascript: URLs are found; files and JSON data are not."""
+        from sitebuild import csp
+
+        page = ('<script src="a.js"></script><script type="module" src="b.js"></script>'
+                '<script type="application/json">{"a": 1}</script>'
+                '<script>var x = 1</script><script type="module">import "./c.js"</script>'
+                '<img src="x.png" onerror="alert(1)"><a href="javascript:void(0)">x</a>')
+        found = csp.blocked_code(page)
+        assert [item.rpartition("(")[2] for item in found] == [
+            "an inline script)", "an inline script)", "an inline event handler)", "a javascript: URL)"]
+
+    def test_built_site_writes_the_policy_for_its_settings(self, built_site):
+        """The build's _csp.txt is the documented policy for the runtime mkdocs.yml and the env configure,
+        and no built page has code it blocks (Material's start-up scripts are files)."""
+        from mkdocs.utils import yaml_load
+        from sitebuild import csp, runtime_config
+
+        extra = yaml_load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"))["extra"]
+        expected = csp.policy_for(csp.documented_policy(ROOT / "docs"), runtime_config.resolve(extra, environ=ENV))
+        assert (built_site / csp.POLICY_FILE).read_text(encoding="utf-8") == expected + "\n"
+        csp.check_site(built_site, skip=[runtime_config.SELF_HOST_DIR])
+        assert (built_site / "assets" / "javascripts" / "material-inline" / "base.js").is_file()

@@ -2,6 +2,9 @@
 
 Every page a test opens is watched: a console error, an uncaught exception or a request that
 would leave 127.0.0.1 (which is aborted) fails the test that caused it, whatever it checks.
+The site is served with its Content-Security-Policy (site_harness.py): Chromium logs what the
+policy blocks on a page as a console error; a message about the policy of any other type (a
+worker's blocked WebAssembly is reported as a warning) counts as a console error too.
 Set DATACF_BUILT_SITE to a folder built by ``mkdocs build`` to skip the build while iterating.
 """
 import contextlib
@@ -15,6 +18,7 @@ from .site_harness import DESKTOP, build_and_serve, launch_chromium, open_page
 # Everything is on 127.0.0.1: no wait for an element or a state should take this long.
 TIMEOUT_MS = 10_000
 LOCAL = re.compile(r"^(http://127\.0\.0\.1[:/]|data:|blob:|about:)")
+POLICY_MESSAGE = re.compile("Content.Security.Policy", re.IGNORECASE)
 
 
 class Watch:
@@ -48,7 +52,9 @@ class Watch:
 
     def _console(self, page, msg):
         where = msg.location.get("url", "")
-        if msg.type != "error" or (where == self._not_found_url and "status of 404" in msg.text):
+        if msg.type != "error" and not POLICY_MESSAGE.search(msg.text):
+            return
+        if where == self._not_found_url and "status of 404" in msg.text:
             return
         self.console_errors.append(f"{page.url}: {msg.text} ({where}:{msg.location.get('lineNumber', '')})")
 

@@ -3,6 +3,8 @@
 Shared by the browser tests (``conftest.py``) and the screenshot script (``screenshots.py``).
 The site is served under the path of its ``site_url`` (as GitHub Pages serves a project site),
 and a missing file gets the site's ``404.html`` with status 404, again as GitHub Pages does.
+Every response carries the Content-Security-Policy the build wrote to ``_csp.txt`` (the policy
+docs/security.md documents, for this build's runtime origin; ``sitebuild/csp.py``).
 The Pyodide runtime comes from ``sitebuild.pyodide_runtime.ensure_runtime()`` (cached,
 assembled offline from the registries) and is served from a second 127.0.0.1 origin, as a CDN
 would serve it (with CORS); the site is built with ``DATACF_PYODIDE_URL`` pointing there.
@@ -20,6 +22,8 @@ from pathlib import Path
 
 from playwright.sync_api import expect
 
+from sitebuild.csp import POLICY_FILE
+
 __all__ = [
     "AXE_JS",
     "CHROMIUM_ARGS",
@@ -34,10 +38,12 @@ __all__ = [
     "chromium_executable",
     "free_port",
     "launch_chromium",
+    "load_axe",
     "open_page",
     "serve_runtime",
     "serve_site",
     "set_palette",
+    "site_policy",
 ]
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -118,12 +124,25 @@ def free_port():
         return sock.getsockname()[1]
 
 
-class Site:
-    """A built site served at *base_url*; ``pages`` are the URLs of every page in it."""
+def site_policy(site_dir):
+    """The Content-Security-Policy the build wrote for *site_dir* (``_csp.txt``)."""
+    path = Path(site_dir) / POLICY_FILE
+    if not path.is_file():
+        raise FileNotFoundError(f"{path} is missing: the site was built before the build wrote its "
+                                "Content-Security-Policy; build it again (mkdocs build).")
+    return path.read_text(encoding="utf-8").strip()
 
-    def __init__(self, site_dir, base_url):
+
+class Site:
+    """A built site served at *base_url*; ``pages`` are the URLs of every page in it.
+
+    ``csp`` is the Content-Security-Policy every response carries.
+    """
+
+    def __init__(self, site_dir, base_url, csp):
         self.dir = Path(site_dir)
         self.base_url = base_url
+        self.csp = csp
         folders = sorted((p.parent.relative_to(self.dir) for p in self.dir.rglob("index.html")),
                          key=lambda folder: folder.parts)             # the home page first
         self.pages = [base_url + "".join(f"{part}/" for part in folder.parts) for folder in folders]
@@ -140,9 +159,19 @@ class Site:
 
 
 class _Handler(http.server.SimpleHTTPRequestHandler):
-    """Serve the site under its base path, 404.html for anything missing, and log nothing."""
+    """Serve the site under its base path, 404.html for anything missing, and log nothing.
+
+    Every response carries ``csp`` as its Content-Security-Policy header, if set (the worker
+    scripts too: a worker runs under the policy of its script's response).
+    """
 
     base_path = "/"
+    csp = None
+
+    def end_headers(self):
+        if self.csp:
+            self.send_header("Content-Security-Policy", self.csp)
+        super().end_headers()
 
     def translate_path(self, path):
         path = urllib.parse.urlsplit(path).path
@@ -168,15 +197,20 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
 
 @contextlib.contextmanager
 def serve_site(site_dir, base_path="/", port=0):
-    """Serve *site_dir* at http://127.0.0.1:*port*/*base_path* in a thread; yield a :class:`Site`."""
+    """Serve *site_dir* at http://127.0.0.1:*port*/*base_path* in a thread; yield a :class:`Site`.
+
+    Every response carries the site's Content-Security-Policy (:func:`site_policy`).
+    """
     base = "/" + base_path.strip("/") + "/" if base_path.strip("/") else "/"
-    handler = functools.partial(type("Handler", (_Handler,), {"base_path": base}), directory=str(site_dir))
+    csp = site_policy(site_dir)
+    handler = functools.partial(type("Handler", (_Handler,), {"base_path": base, "csp": csp}),
+                                directory=str(site_dir))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
     server.daemon_threads = True
     thread = threading.Thread(target=server.serve_forever, name="site-server", daemon=True)
     thread.start()
     try:
-        yield Site(site_dir, f"http://127.0.0.1:{server.server_port}{base}")
+        yield Site(site_dir, f"http://127.0.0.1:{server.server_port}{base}", csp)
     finally:
         server.shutdown()
         server.server_close()
@@ -231,12 +265,14 @@ def build_and_serve(tmp_dir):
 
     It is built and served under a project path, as GitHub Pages serves https://USER.github.io/REPO/,
     with the Pyodide runtime served from another 127.0.0.1 origin (``site.runtime_url``).
-    DATACF_BUILT_SITE names an already built site to serve instead (at the path of $SITE_URL;
-    build it with DATACF_PYODIDE_SELF_HOST=1 for the runtime tests).
+    DATACF_BUILT_SITE names an already built site to serve instead, at the path and port of the
+    $SITE_URL it was built with (instant navigation needs them); build it with
+    DATACF_PYODIDE_SELF_HOST=1 for the runtime tests.
     """
     prebuilt = os.environ.get("DATACF_BUILT_SITE")
     if prebuilt:
-        with serve_site(prebuilt, urllib.parse.urlsplit(os.environ.get("SITE_URL", "/")).path) as site:
+        site_url = urllib.parse.urlsplit(os.environ.get("SITE_URL", "/"))
+        with serve_site(prebuilt, site_url.path, site_url.port or 0) as site:
             site.runtime_url = None
             yield site
         return
@@ -247,6 +283,19 @@ def build_and_serve(tmp_dir):
         with serve_site(site_dir, PROJECT_PATH, port) as site:
             site.runtime_url = runtime_url
             yield site
+
+
+def load_axe(page):
+    """Load axe-core into *page* (``window.axe``).
+
+    The site's policy forbids inline scripts, so ``page.add_script_tag`` is refused; code that
+    the test driver evaluates is not page script, and the policy does not apply to it.
+    """
+    if not AXE_JS.exists():
+        raise FileNotFoundError(f"{AXE_JS} is missing: run `npm ci` in the repo (scripts/test.sh does)")
+    page.evaluate(AXE_JS.read_text(encoding="utf-8") + "\n;undefined")
+    if page.evaluate("() => typeof window.axe?.run") != "function":
+        raise RuntimeError("axe-core did not load into the page")
 
 
 def open_page(page, url):

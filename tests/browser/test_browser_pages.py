@@ -1,4 +1,5 @@
-"""Every page of the built site, in a real Chromium: clean console, local only, narrow screens, axe.
+"""Every page of the built site, in a real Chromium: clean console, local only, narrow screens, axe,
+all under the Content-Security-Policy that docs/security.md documents.
 
 Pages are discovered from the built site (every index.html, and 404.html through a missing URL),
 so a new page is checked without editing this file.
@@ -8,7 +9,9 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from .site_harness import AXE_JS, PHONE, open_page, set_palette
+from sitebuild import csp, runtime_config
+
+from .site_harness import AXE_JS, PHONE, ROOT, load_axe, open_page, set_palette
 
 pytestmark = pytest.mark.browser
 
@@ -71,7 +74,7 @@ def test_no_horizontal_overflow_on_a_phone(new_context, site):
 
 def _axe_violations(page):
     """Run axe-core on *page*; return its serious and critical violations, summarised."""
-    page.add_script_tag(path=str(AXE_JS))
+    load_axe(page)
     result = page.evaluate("() => axe.run(document, {resultTypes: ['violations']})")
     return [{"rule": v["id"], "impact": v["impact"], "help": v["help"],
              "nodes": [n["target"] for n in v["nodes"][:5]]}
@@ -139,3 +142,51 @@ def test_search_finds_a_page_offline(page, site):
     # The index is built in a worker; on two busy cores (Pyodide loading too) that can take a while.
     expect(results.first).to_be_visible(timeout=30_000)
     assert any("leave-one-out" in (href or "") for href in results.evaluate_all("(a) => a.map((l) => l.href)"))
+
+
+def test_every_response_carries_the_documented_policy(page, site):
+    """Each page, and the worker script, is served with the policy docs/security.md documents,
+    filled in with the test runtime's origin, as the build's _csp.txt says."""
+    if site.runtime_url:
+        runtime = {"self_host": False, "pyodide_url": site.runtime_url}
+        assert site.csp == csp.policy_for(csp.documented_policy(ROOT / "docs"), runtime)
+    headers = {url: open_page(page, url).headers.get("content-security-policy") for url in site.all_pages}
+    worker = page.request.get(site.base_url + "js/py-worker.js")
+    headers[worker.url] = worker.headers.get("content-security-policy")
+    assert headers == {url: site.csp for url in headers}
+
+
+def test_a_policy_violation_fails_the_test(page, site):
+    """The policy is enforced, and what it blocks is logged as a console error, which the
+    watch on every page turns into a failure (it is taken here, so this test passes)."""
+    open_page(page, site.base_url)
+    with page.expect_console_message(lambda m: m.type == "error" and "Content Security Policy" in m.text):
+        page.evaluate("""() => { const s = document.createElement("script");
+                               s.textContent = "window.inlineScriptRan = true"; document.head.append(s); }""")
+    assert page.evaluate("() => window.inlineScriptRan") is None
+    caught = page.context.watch.take("console_errors")
+    assert len(caught) == 1 and "Content Security Policy" in caught[0], caught
+
+
+def test_palette_choice_is_remembered_under_the_policy(page, site):
+    """Material's start-up scripts, served as files for the policy, keep the reader's palette across pages."""
+    open_page(page, site.base_url)
+    set_palette(page, "dark")
+    open_page(page, site.pages[1])
+    expect(page.locator("body")).to_have_attribute("data-md-color-scheme", "slate")
+    set_palette(page, "light")
+    open_page(page, site.base_url)
+    expect(page.locator("body")).to_have_attribute("data-md-color-scheme", "default")
+
+
+def test_python_runtime_loads_under_the_policy(new_context, site):
+    """The page's Python worker loads Pyodide, numpy and datacf under the policy (WebAssembly,
+    blob: scripts, the runtime's origin) and runs code."""
+    if not site.runtime_url and not (site.dir / runtime_config.SELF_HOST_DIR).is_dir():
+        pytest.skip("this site was prebuilt (DATACF_BUILT_SITE) with neither a test runtime nor a self-hosted one")
+    page = new_context().new_page()
+    open_page(page, site.base_url)
+    versions = page.evaluate("() => window.datacf.runtime.ready()")   # rejects, saying why, if it cannot load
+    assert versions["numpy"] == "2.0.2", versions
+    result = page.evaluate("() => window.datacf.runtime.run('import numpy as np\\nprint(int(np.arange(5).sum()))')")
+    assert (result["error"], result["stdout"].strip()) == (None, "10"), result
