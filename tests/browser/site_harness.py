@@ -30,6 +30,7 @@ __all__ = [
     "DESKTOP",
     "PHONE",
     "ROOT",
+    "SEARCH_READY_JS",
     "SETTLED_JS",
     "WIDGETS_READY_JS",
     "Site",
@@ -69,6 +70,14 @@ DESKTOP = {"width": 1280, "height": 900}
 SCHEMES = {"light": "default", "dark": "slate"}
 # True once no CSS transition or animation is running (the palette switch fades colours).
 SETTLED_JS = "() => document.getAnimations().every((a) => a.playState !== 'running')"
+# Material's search (9.6, components/search/result) shows its "initializer" text until the search
+# worker reports the index ready; then it queries the (empty) input and shows its "placeholder".
+# Typing before that is lost until the next keystroke (DESIGN.md §5).
+SEARCH_READY_JS = """() => {
+  const config = JSON.parse(document.getElementById("__config").textContent);
+  const meta = document.querySelector("[data-md-component=search-result] .md-search-result__meta");
+  return meta !== null && meta.textContent.trim() === config.translations["search.result.placeholder"];
+}"""
 # Every grid widget on a page is enhanced once its table has role="grid" (the markup contract).
 WIDGETS_READY_JS = """() => document.readyState === "complete" &&
   [...document.querySelectorAll("figure.dcf-grid table")].every((t) => t.getAttribute("role") === "grid")"""
