@@ -12,7 +12,10 @@ would serve it (with CORS); the site is built with ``DATACF_PYODIDE_URL`` pointi
 import contextlib
 import functools
 import http.server
+import itertools
+import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -40,10 +43,12 @@ __all__ = [
     "free_port",
     "launch_chromium",
     "load_axe",
+    "number_mismatches",
     "open_page",
     "serve_runtime",
     "serve_site",
     "set_palette",
+    "site_grid",
     "site_policy",
 ]
 
@@ -78,6 +83,8 @@ SEARCH_READY_JS = """() => {
   const meta = document.querySelector("[data-md-component=search-result] .md-search-result__meta");
   return meta !== null && meta.textContent.trim() === config.translations["search.result.placeholder"];
 }"""
+# A number as the grid widget shows it: "0.82", "−0.03" (true minus), "+0.10", "82%".
+_SHOWN = re.compile(r"^(?P<sign>[+\u2212-]?)(?P<digits>\d+(?:\.(?P<decimals>\d+))?)(?P<percent>%?)$")
 # Every grid widget on a page is enhanced once its table has role="grid" (the markup contract).
 WIDGETS_READY_JS = """() => document.readyState === "complete" &&
   [...document.querySelectorAll("figure.dcf-grid table")].every((t) => t.getAttribute("role") === "grid")"""
@@ -292,6 +299,33 @@ def build_and_serve(tmp_dir):
         with serve_site(site_dir, PROJECT_PATH, port) as site:
             site.runtime_url = runtime_url
             yield site
+
+
+def site_grid(site, example):
+    """The :class:`datacf.Grid` of *example* as the site ships it (``grids/NAME.json``), which the
+    build checks against a fresh CPython computation (tests/test_site_build.py)."""
+    import datacf as dcf
+
+    document = json.loads((Path(site.dir) / "grids" / f"{example}.json").read_text(encoding="utf-8"))
+    return dcf.Grid.from_json(json.dumps(document["grid"]))
+
+
+def number_mismatches(texts, values):
+    """The (text, value) pairs where a shown text is not *value* rounded to the digits it shows.
+
+    Texts and values are paired in order; a missing one on either side is a mismatch too.
+    """
+    mismatches = []
+    for text, value in itertools.zip_longest(texts, values):
+        match = _SHOWN.match((text or "").strip())
+        if match is None or value is None:
+            mismatches.append((text, value))
+            continue
+        shown = float(match["digits"]) * (-1 if match["sign"] in ("-", "\u2212") else 1)
+        expected = float(value) * (100 if match["percent"] else 1)
+        if abs(shown - expected) > 0.5 * 10 ** -len(match["decimals"] or "") + 1e-9:
+            mismatches.append((text, float(value)))
+    return mismatches
 
 
 def load_axe(page):

@@ -11,11 +11,11 @@ from playwright.sync_api import expect
 
 from sitebuild import csp, runtime_config
 
-from .site_harness import AXE_JS, PHONE, ROOT, SEARCH_READY_JS, load_axe, open_page, set_palette
+from .site_harness import (AXE_JS, PHONE, ROOT, SEARCH_READY_JS, load_axe, number_mismatches, open_page,
+                           set_palette, site_grid)
 
 pytestmark = pytest.mark.browser
 
-NUMBER = re.compile(r"^[−-]?\d+(\.\d+)?$")
 # Material builds the search index in a worker; on two busy cores (Pyodide loading too) that can
 # take a while. An upper bound on waiting for that state, not a pause.
 SEARCH_READY_TIMEOUT_MS = 30_000
@@ -99,11 +99,34 @@ def test_axe_finds_no_serious_violation(new_context, site, palette):
     assert violations == {}
 
 
+# Each body row of a static grid table: its subset (None for the difference row), its classes, its texts.
+_STATIC_ROWS_JS = """(rows) => rows.map((tr) => [tr.dataset.subset ?? null, tr.className,
+                                              [...tr.querySelectorAll("td")].map((td) => td.textContent)])"""
+
+
+def _static_table_mismatches(figure, grid):
+    """Rows of a static grid table whose numbers are not the shipped grid's values (the
+    difference row: first compared row minus second)."""
+    rows = figure.locator("tbody tr").evaluate_all(_STATIC_ROWS_JS)
+    compared = {cls: subset for subset, classes, _ in rows for cls in classes.split() if subset}
+    mismatches = {}
+    for subset, classes, texts in rows:
+        if subset is not None:
+            expected = grid.row(subset)
+        else:
+            assert "dcf-diff" in classes.split(), (classes, texts)
+            expected = grid.row(compared["dcf-compare--first"]) - grid.row(compared["dcf-compare--second"])
+        found = number_mismatches(texts, expected)
+        if found:
+            mismatches[subset or "difference"] = found
+    return mismatches, len(rows)
+
+
 def test_tables_and_numbers_are_there_without_javascript(new_context, site):
-    """With JavaScript off every grid is still a table with headers and its numbers."""
+    """With JavaScript off every grid is a table with headers and the shipped grid's numbers."""
     with_js = new_context().new_page()
     without_js = new_context(java_script_enabled=False).new_page()
-    grids_seen = 0
+    grids_seen, mismatches = 0, {}
     for url in site.pages:
         open_page(with_js, url)
         n_widgets = with_js.locator("figure.dcf-grid").count()
@@ -111,16 +134,21 @@ def test_tables_and_numbers_are_there_without_javascript(new_context, site):
         figures = without_js.locator("figure.dcf-grid")
         assert figures.count() == n_widgets, url
         for i in range(n_widgets):
-            table = figures.nth(i).get_by_role("table")
+            figure = figures.nth(i)
+            table = figure.get_by_role("table")
             expect(table).to_be_visible()
             assert table.get_attribute("role") is None, "the static table was enhanced without JS?"
             expect(table.locator("caption")).not_to_be_empty()
-            assert table.locator("thead th[scope=col]").count() >= 2, url
-            assert table.locator("tbody th[scope=row]").count() >= 1, url
-            numbers = table.locator("tbody td").all_inner_texts()
-            assert numbers and all(NUMBER.match(text.strip()) for text in numbers), (url, numbers)
+            grid = site_grid(site, figure.get_attribute("data-example"))
+            headers = table.locator("thead th[scope=col]").all_inner_texts()
+            assert headers == ["training set", *grid.eval_names], (url, headers)
+            found, n_rows = _static_table_mismatches(figure, grid)
+            assert n_rows >= 1, url
+            if found:
+                mismatches[f"{url} grid {i}"] = found
         grids_seen += n_widgets
     assert grids_seen >= 1, "no page has a grid"
+    assert mismatches == {}
 
 
 def test_grid_captions_fit_a_phone_screen(new_context, site):
