@@ -4,7 +4,7 @@
   ``mkdocs serve`` rebuild use up-to-date JSON (unchanged examples are skipped);
 - ``on_files`` ships each example's JSON as ``grids/NAME.json`` in the site;
 - ``on_page_markdown`` renders ``datacf-grid``/``datacf-points`` blocks and inline
-  ``{{ dcf.… }}`` numbers (``sitebuild.render``); anything unknown fails the build;
+  ``{{ dcf.… }}`` numbers (``sitebuild.blocks``); anything unknown fails the build;
 - ``on_serve`` also watches datacf's source, so a change to a toy dataset reloads the page;
 - the Python runtime (``sitebuild.runtime_config``): ``on_config`` reads ``extra.datacf_runtime``
   and the environment, ``on_pre_build`` builds the datacf wheel the page's worker installs,
@@ -18,7 +18,8 @@ import logging
 from pathlib import Path
 
 from sitebuild.examples import ExampleError, build_examples, default_grids_dir, load_examples
-from sitebuild.render import GridStore, PageError, transform_markdown
+from sitebuild.blocks import transform_markdown
+from sitebuild.grid_store import GridStore, PageError
 from sitebuild import csp, runtime_config
 from sitebuild.pyodide_runtime import RuntimeFilesError, runtime_files
 from sitebuild.wheel import build_wheel

@@ -11,7 +11,8 @@ pytest.importorskip("mkdocs")
 
 import markdown as md  # noqa: E402
 
-from sitebuild.render import PageError, transform_markdown  # noqa: E402
+from sitebuild.blocks import transform_markdown  # noqa: E402
+from sitebuild.grid_store import PageError  # noqa: E402
 
 CODE = 'import datacf as dcf\nprint("<b>LOO</b>", {"a": 1})'
 # The Markdown extensions of mkdocs.yml that a cell's HTML goes through.

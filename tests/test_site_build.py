@@ -18,6 +18,7 @@ import pytest
 pytest.importorskip("mkdocs")
 
 import datacf as dcf  # noqa: E402
+from datacf._view import grid_view  # noqa: E402
 from sitebuild.examples import (  # noqa: E402
     ExampleError,
     build_examples,
@@ -25,7 +26,9 @@ from sitebuild.examples import (  # noqa: E402
     load_examples,
     parse_examples,
 )
-from sitebuild.render import GridStore, PageError, render_grid, script_json, transform_markdown  # noqa: E402
+from sitebuild.blocks import transform_markdown  # noqa: E402
+from sitebuild.grid_html import render_grid, script_json  # noqa: E402
+from sitebuild.grid_store import GridStore, PageError  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "docs" / "examples.toml"
@@ -122,8 +125,9 @@ class TestSiteBuild:
         cells = re.findall(r'<td[^>]*data-value="([^"]+)"[^>]*>([^<]+)</td>', row)
         assert [float(v) for v, _ in cells] == grid.row("ACD").tolist()
         assert [text for _, text in cells] == [f"{v:.2f}" for v in grid.row("ACD")]
-        data = _parse(figure).scripts[0]
-        assert json.loads(data)["values"] == grid.values.tolist()
+        view = json.loads(_parse(figure).scripts[0])["view"]
+        every = {row["label"]: [cell["value"] for cell in row["cells"]] for row in view["allRows"]}
+        assert every == {name: grid.values[r].tolist() for r, name in enumerate(grid.row_names)}
 
     def test_inline_numbers_come_from_the_grid(self, built_site):
         """Inline {{ dcf.* }} numbers are rendered, and none is left unreplaced."""
@@ -273,9 +277,23 @@ class TestPageMarkup:
         assert "script" not in [tag for tag, _ in parsed.tags]
         (data,) = parsed.scripts
         assert "<" not in data and ">" not in data and "&" not in data
-        assert json.loads(data)["evalNames"] == [hostile]
+        assert json.loads(data)["view"]["colLabels"] == [hostile]
         assert "<script>alert" not in html_text
         assert script_json({"s": "\u2028"}) == '{"s":"\\u2028"}'
+
+    def test_grid_figure_embeds_the_view_it_draws(self, store):
+        """A block's embedded view is grid_view of its options, with every row for the toggle."""
+        html_text = transform_markdown("```datacf-grid\nexample: tiny\nrows: loo\nfocus: [B]\n```", store, "page.md")
+        document, grid = store.get("tiny")
+        embedded = json.loads(_parse(html_text).scripts[0])
+        assert embedded == {"example": "tiny", "view": grid_view(grid, rows="loo", focus=["B"], fmt=".2f",
+                                                                  title=document["title"], all_rows=True)}
+
+    def test_grid_script_makes_no_presentation_decisions(self):
+        """grid-table.js formats, orders, names and shades nothing itself: the view model does."""
+        script = (ROOT / "docs" / "js" / "grid-table.js").read_text(encoding="utf-8")
+        for decision in ("toFixed", "formatNumber", "rowsBySize", "subsetName", "cellLabel", "trained on", "2 **"):
+            assert decision not in script, decision
 
 
 def test_unknown_example_in_a_page_fails_the_build(tmp_path):
@@ -283,10 +301,11 @@ def test_unknown_example_in_a_page_fails_the_build(tmp_path):
     docs = tmp_path / "docs"
     docs.mkdir()
     shutil.copy(EXAMPLES, docs / "examples.toml")
+    shutil.copy(EXAMPLES.with_name("explorer_presets.toml"), docs / "explorer_presets.toml")   # the hooks need it
     (docs / "index.md").write_text("# Test\n\n```datacf-grid\nexample: no_such_example\n```\n", encoding="utf-8")
     config = tmp_path / "mkdocs.yml"
     config.write_text(
-        f"site_name: t\ndocs_dir: {docs}\nexclude_docs: examples.toml\n"
+        f"site_name: t\ndocs_dir: {docs}\nexclude_docs: |\n  examples.toml\n  explorer_presets.toml\n"
         f"hooks:\n  - {ROOT / 'sitebuild' / 'hooks.py'}\n",
         encoding="utf-8",
     )
