@@ -1,0 +1,176 @@
+"""The Grid Explorer in Chromium: edits by hand and by key give compute_grid's numbers, links and exports hold."""
+import base64
+import json
+
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose
+
+import datacf as dcf
+from datacf._view import format_number
+
+from .site_harness import AXE_JS, PHONE, open_page, set_palette
+
+pytestmark = pytest.mark.browser
+
+EXPLORER = "explorer/"
+LIVE_JS = "() => document.querySelector('.dcf-explorer')?.dataset.status === 'live'"
+PYTHON_TIMEOUT_MS = 120_000   # the first load of the runtime, on a machine shared by many
+
+
+def _needs_runtime(site):
+    if not site.runtime_url:
+        pytest.skip("this site was prebuilt (DATACF_BUILT_SITE) without a test runtime URL")
+
+
+def _open_live(page, site, fragment=""):
+    open_page(page, site.base_url + EXPLORER + fragment)
+    page.wait_for_function(LIVE_JS, timeout=PYTHON_TIMEOUT_MS)
+
+
+def _expected(state):
+    train = dcf.Dataset(state["train"]["X"], state["train"]["y"], names=state["train"]["names"])
+    test = None if state["eval"] is None else dcf.Dataset(state["eval"]["X"], state["eval"]["y"], names=state["eval"]["names"])
+    model = getattr(dcf.models, state["model"])(**state["params"])
+    return dcf.compute_grid(train, model, eval=test, metric=state["metric"], convention=state["convention"])
+
+
+def _check_screen(page):
+    """The grid on screen (API and visible cells) equals compute_grid in CPython for the page's state."""
+    state = page.evaluate("() => window.datacf.explorer.state()")
+    expected = _expected(state)
+    assert_allclose(np.array(page.evaluate("() => window.datacf.explorer.grid()")), expected.values, rtol=0, atol=1e-9)
+    cells = page.evaluate("""() => [...document.querySelectorAll('.dcf-ex-grid td')].map((td) => {
+        const [row, col] = td.dataset.key.split(':').map(Number); return [row, col, td.textContent]; })""")
+    assert cells
+    for row, col, text in cells:
+        assert text == format_number(expected.values[row, col], ".2f"), (row, col)
+    return state
+
+
+def test_drag_and_keys_give_compute_grid(page, site):
+    """A mouse drag and arrow keys move points; the grid shown is compute_grid's for the edited data."""
+    _needs_runtime(site)
+    _open_live(page, site)
+    before = page.evaluate("() => window.datacf.explorer.state()")
+    point = page.locator('.dcf-ex-point[data-set="train"][data-index="0"]')
+    point.scroll_into_view_if_needed()
+    box = point.locator("circle").first.bounding_box()
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    page.mouse.move(x, y)
+    page.mouse.down()
+    for step in range(1, 6):
+        page.mouse.move(x + 12 * step, y - 8 * step)
+    page.mouse.up()
+    page.wait_for_function(LIVE_JS, timeout=PYTHON_TIMEOUT_MS)
+    dragged = _check_screen(page)
+    assert dragged["train"]["X"][0] != before["train"]["X"][0]
+    page.locator('.dcf-ex-point[data-set="train"][data-index="1"]').focus()
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("Shift+ArrowUp")
+    page.wait_for_function(LIVE_JS, timeout=PYTHON_TIMEOUT_MS)
+    moved = _check_screen(page)
+    assert moved["train"]["X"][1][0] > before["train"]["X"][1][0]
+    assert moved["train"]["X"][1][1] > before["train"]["X"][1][1]
+    assert "moved to" in page.locator(".dcf-ex-sr[aria-live]").text_content()
+    page.keyboard.press("Control+z")
+    page.wait_for_function(LIVE_JS, timeout=PYTHON_TIMEOUT_MS)
+    assert page.evaluate("() => window.datacf.explorer.state()")["train"]["X"][1] != moved["train"]["X"][1]
+
+
+def test_share_link_round_trip(page, site, new_context):
+    """Copy link puts the state in the fragment; opening it shows the same state and grid."""
+    _needs_runtime(site)
+    _open_live(page, site)
+    page.evaluate("""() => { const s = window.datacf.explorer.state(); s.train.X[2] = [1.5, 0.25];
+        s.model = 'KNN'; s.params = {k: 1}; s.focus = [1, 2]; window.datacf.explorer.setState(s); }""")
+    page.wait_for_function(LIVE_JS, timeout=PYTHON_TIMEOUT_MS)
+    state = page.evaluate("() => window.datacf.explorer.state()")
+    page.get_by_role("button", name="Copy link").click()
+    url = page.url
+    assert "#dcf1." in url
+    other = new_context().new_page()
+    open_page(other, url)
+    other.wait_for_function(LIVE_JS, timeout=PYTHON_TIMEOUT_MS)
+    assert other.evaluate("() => window.datacf.explorer.state()") == state
+    _check_screen(other)
+
+
+def _fragment(obj):
+    return "dcf1." + base64.urlsafe_b64encode(json.dumps(obj).encode()).decode().rstrip("=")
+
+
+@pytest.mark.parametrize("fragment", [
+    "dcf1.!!!not-base64",
+    "dcf1." + "A" * 5000,
+    _fragment({"t": [[0, 0, 0, "<img src=x,>"], [1, 1, 1, "B"]]}),
+    _fragment({"t": [[0, 0, 0, "A"], [1, 1, 1, "B"]], "m": "__import__('os')"}),
+    _fragment({"t": [[0, 0, 9, "A"], [1, 1e300, 1, "B"]]}),
+])
+def test_hostile_fragment_loads_preset(page, site, fragment):
+    """A corrupted or hostile link loads the preset with a notice; nothing is injected or thrown."""
+    open_page(page, site.base_url + EXPLORER + "#" + fragment)
+    notice = page.locator(".dcf-ex-notice")
+    assert notice.is_visible() and "could not be used" in notice.text_content()
+    assert page.evaluate("() => document.querySelectorAll('img[src=\"x\"]').length") == 0
+    state = page.evaluate("() => window.datacf.explorer.state()")
+    assert state["train"]["names"] == ["A", "B", "C", "D"]
+
+
+def test_html_names_are_text(page, site):
+    """A name with HTML, typed into the table, shows as text in the plot and the table."""
+    open_page(page, site.base_url + EXPLORER)
+    page.locator(".dcf-ex-tables summary").click()
+    name = page.locator(".dcf-ex-input--name").first
+    name.fill("<b>x</b>")
+    name.press("Enter")
+    page.wait_for_function("() => window.datacf.explorer.state().train.names[0] === '<b>x</b>'")
+    labels = page.locator(".dcf-ex-point__name").all_text_contents()
+    assert "<b>x</b>" in labels
+    assert page.evaluate("() => document.querySelectorAll('.dcf-explorer b').length") == 0
+    page.goto(site.base_url + EXPLORER + "#" + _fragment({"t": [[0, 0, 0, "<img src=x>"], [1, 1, 1, "B"]]}))
+    page.wait_for_function("() => window.datacf?.explorer?.state().train.names[0] === '<img src=x>'")
+    assert "<img src=x>" in page.locator(".dcf-ex-point__name").all_text_contents()
+    assert page.evaluate("() => document.querySelectorAll('.dcf-explorer img').length") == 0
+
+
+def test_exported_script_reproduces_grid(page, site):
+    """The Python script the page exports recomputes the grid on screen."""
+    _needs_runtime(site)
+    _open_live(page, site)
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Python script").click()
+    script = download.value.path().read_text(encoding="utf-8")
+    namespace = {}
+    exec(compile(script.replace("print(", "(lambda *a: None)("), "explorer.py", "exec"), namespace)
+    assert_allclose(namespace["grid"].values, page.evaluate("() => window.datacf.explorer.grid()"), rtol=0, atol=1e-9)
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Grid JSON").click()
+    grid = dcf.Grid.from_json(download.value.path().read_text(encoding="utf-8"))
+    assert_allclose(grid.values, namespace["grid"].values, rtol=0, atol=1e-9)
+
+
+def test_javascript_off_reads(new_context, site):
+    """With JavaScript off the preset is a static table with text."""
+    page = new_context(java_script_enabled=False).new_page()
+    page.goto(site.base_url + EXPLORER)
+    static = page.locator(".dcf-explorer__static")
+    assert static.is_visible()
+    assert static.locator("table.dcf-explorer__grid-static tbody tr").count() == 16
+    assert "Leave-one-out" in static.text_content()
+
+
+@pytest.mark.parametrize("palette", ["light", "dark"])
+def test_phone_axe_and_overflow(new_context, site, palette):
+    """On a 375 px phone nothing overflows, the lens is a sheet, and axe finds nothing serious."""
+    page = new_context(viewport=PHONE, has_touch=True).new_page()
+    open_page(page, site.base_url + EXPLORER)
+    set_palette(page, palette)
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= PHONE["width"]
+    assert page.locator(".dcf-ex-lens").evaluate("(el) => getComputedStyle(el).position") == "fixed"
+    page.locator(".dcf-ex-lens__toggle").click()
+    page.evaluate(AXE_JS.read_text(encoding="utf-8") + "\n;undefined")
+    result = page.evaluate("() => axe.run('.dcf-explorer', {resultTypes: ['violations']})")
+    serious = [(v["id"], [n["target"] for n in v["nodes"][:3]]) for v in result["violations"]
+               if v["impact"] in ("serious", "critical")]
+    assert not serious
