@@ -17,7 +17,7 @@ from . import _semivalues
 from ._dataset import default_names
 from ._provenance import current_provenance
 from ._schema import MAX_JSON_CHARS, check_inputs, dump_grid, parse_grid
-from ._subsets import EMPTY_SET_NAME, MAX_EXACT_POINTS, ROW_SEPARATOR, check_name, subset_bits, subset_name
+from ._subsets import EMPTY_SET_NAME, ROW_SEPARATOR, check_exact_size, check_name, subset_bits, subset_name
 
 __all__ = ["Grid"]
 
@@ -38,8 +38,7 @@ def _check_values(values):
             "which is not a power of two >= 2."
         )
     n_points = n_rows.bit_length() - 1
-    if n_points > MAX_EXACT_POINTS:
-        raise ValueError(f"Exact grids are limited to n <= {MAX_EXACT_POINTS} points; got 2**{n_points} rows.")
+    check_exact_size(n_points)   # the same refusal as compute_grid, naming the sampling alternative
     if n_eval == 0:
         raise ValueError("A grid needs at least one evaluation column.")
     bad = np.argwhere(~np.isfinite(values))
