@@ -9,6 +9,7 @@ import numpy as np
 
 from ._dataset import Dataset
 from ._grid import Grid
+from ._memory import check_memory
 from ._metrics import check_metric, needs_proba, score_cells
 from ._model_spec import build_model, describe_model
 from ._schema import CONVENTIONS
@@ -30,7 +31,7 @@ def grid_inputs(train, model, eval, metric, convention):
     }
 
 
-def _check_inputs(train, model, eval, metric, convention, n_jobs):
+def _check_inputs(train, model, eval, metric, convention, n_jobs, max_memory=None):
     if not isinstance(train, Dataset):
         raise TypeError(f"train must be a datacf.Dataset; got {type(train).__name__}. Wrap it: Dataset(X, y).")
     if eval is not None and not isinstance(eval, Dataset):
@@ -44,12 +45,6 @@ def _check_inputs(train, model, eval, metric, convention, n_jobs):
     check_metric(metric)
     if convention not in CONVENTIONS:
         raise ValueError(f"convention={convention!r} is not supported; choose one of {list(CONVENTIONS)}.")
-    if convention == "zero" and metric == "log_loss":
-        raise ValueError(
-            "convention='zero' cannot score metric='log_loss': a loss of 0 is the best score, so "
-            "scoring the subsets a model refuses as 0 would reward refusing to fit. Use "
-            "convention='fallback', or metric='prob_correct' or 'accuracy', where 0 is the worst score."
-        )
     if isinstance(model, FastLearner):
         model._check_params()
         if n_jobs is not None:
@@ -61,9 +56,14 @@ def _check_inputs(train, model, eval, metric, convention, n_jobs):
             f"model must be a datacf fast learner (dcf.models.KNN, ...) or a scikit-learn "
             f"classifier with fit and predict; got {type(model).__name__}."
         )
+    n_eval = train.n_points if eval is None else eval.n_points
+    learner = model if isinstance(model, FastLearner) else None
+    check_memory(learner, train.n_points, train.n_features, n_eval, train.classes.size, max_memory)
 
 
-def compute_grid(train, model, eval=None, metric="prob_correct", convention="fallback", n_jobs=None):
+def compute_grid(
+    train, model, eval=None, metric="prob_correct", convention="fallback", n_jobs=None, max_memory=None
+):
     """Train ``model`` on every subset of ``train`` and score it on every evaluation point.
 
     Parameters
@@ -82,10 +82,14 @@ def compute_grid(train, model, eval=None, metric="prob_correct", convention="fal
         classes (hard label: the smallest class) and a one-class subset predicts its class
         with certainty. "zero": every cell is 0 where scikit-learn would refuse to fit (the
         empty set; one class for logistic regression or nearest centroid; fewer than k
-        points for KNN; a ValueError from a scikit-learn model), as pyDVL does. "zero" is
-        refused with ``metric="log_loss"``, where 0 is the best loss, not the worst score.
+        points for KNN; a ValueError from a scikit-learn model), as pyDVL does.
     n_jobs : int or None, default=None
         Parallel fits through joblib, for scikit-learn models only.
+    max_memory : int, str or None, default=None
+        Largest memory the computation may use, in bytes or as "4GB"/"512MiB". None reads
+        the environment variable ``DATACF_MAX_MEMORY``, else 2 GiB. The peak is estimated
+        before anything is allocated (``datacf._memory``); fast learners work in chunks of
+        subsets, so mostly the grid itself (2**n x n_eval x n_classes) counts.
 
     Returns
     -------
@@ -96,7 +100,8 @@ def compute_grid(train, model, eval=None, metric="prob_correct", convention="fal
     ------
     ValueError
         For more than 16 points, an unknown metric or convention, a metric the model cannot
-        produce, or a scikit-learn model that fails on a subset under "fallback".
+        produce, a scikit-learn model that fails on a subset under "fallback", or a grid
+        whose estimated memory exceeds ``max_memory`` (the message gives the estimate).
 
     Examples
     --------
@@ -105,7 +110,7 @@ def compute_grid(train, model, eval=None, metric="prob_correct", convention="fal
     >>> dcf.compute_grid(train, dcf.models.KNN(k=1)).values.tolist()
     [[0.5, 0.5], [1.0, 0.0], [0.0, 1.0], [1.0, 1.0]]
     """
-    _check_inputs(train, model, eval, metric, convention, n_jobs)
+    _check_inputs(train, model, eval, metric, convention, n_jobs, max_memory)
     eval_set = train if eval is None else eval
     classes = train.classes
     n_classes = classes.size

@@ -6,8 +6,8 @@ The closed form is exact for one specific utility, for each test point (x, y):
 
 with U(empty set) = 0. The division is by K, not by min(K, |S|), so small subsets are not
 rescaled, and the neighbours are the K nearest members of S; restricting the global K nearest
-neighbours to S is a different game with different values. Distance ties are broken by lower
-point index, as in ``dcf.models.KNN``.
+neighbours to S is a different game with different values. Distance ties (within a relative
+``TIE_RTOL``) are broken by lower point index, by the same helper as ``dcf.models.KNN``.
 
 Reference: R. Jia et al., "Efficient task-specific data valuation for nearest neighbor
 algorithms", PVLDB 12(11), 2019, Theorem 1.
@@ -17,6 +17,7 @@ import numbers
 import numpy as np
 
 from ._dataset import Dataset
+from .models._knn import neighbour_order
 
 __all__ = ["knn_shapley"]
 
@@ -58,8 +59,8 @@ def knn_shapley(train, test, k, per_test_point=False):
     n = train.n_points
     values = np.zeros((test.n_points, n))
     ranks = np.arange(1, n + 1)   # alpha_1 (nearest) .. alpha_n (farthest)
-    for t, (x, y) in enumerate(zip(test.X, test.y)):
-        order = np.argsort(((train.X - x) ** 2).sum(axis=1), kind="stable")
+    orders = neighbour_order(train.X, test.X)
+    for t, (order, y) in enumerate(zip(orders, test.y)):
         match = (train.y[order] == y).astype(np.float64)
         s = np.zeros(n)
         s[-1] = match[-1] * min(k, n) / (n * k)   # Jia et al.'s match / n, also right for k > n

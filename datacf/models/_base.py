@@ -6,11 +6,14 @@ rows from its convention (DESIGN.md §3), so every learner treats those rows the
 """
 import inspect
 
+from .._memory import CHUNK_BYTES
+
 __all__ = ["FastLearner"]
 
 
 class FastLearner:
-    """Base class: subclasses implement ``_check_params`` and ``_predict_proba_subsets``."""
+    """Base class: subclasses implement ``_check_params``, ``_predict_proba_subsets`` and the
+    memory formulas ``_fixed_bytes`` and ``_row_bytes`` that ``compute_grid`` checks first."""
 
     def get_params(self):
         """Constructor arguments by name, as given (scikit-learn's convention)."""
@@ -32,6 +35,32 @@ class FastLearner:
     def _refuses(self, sizes, n_present):
         """Rows scikit-learn would refuse to fit: no points, or a single class."""
         return n_present < 2
+
+    def _fixed_bytes(self, n_points, n_features, n_eval, n_classes):
+        """Working bytes that do not depend on the number of subsets (distance tables, ...)."""
+        return 0
+
+    def _row_bytes(self, n_points, n_features, n_eval, n_classes):
+        """Working bytes per subset in a chunk, besides the (n_eval, n_classes) output row."""
+        raise NotImplementedError
+
+    def _chunk_size(self, n_points, n_features, n_eval, n_classes):
+        """Subsets per chunk: as many as fit in ``CHUNK_BYTES`` of working memory, at least one."""
+        return max(1, CHUNK_BYTES // max(1, self._row_bytes(n_points, n_features, n_eval, n_classes)))
+
+    def _peak_bytes(self, n_points, n_features, n_eval, n_classes, rows):
+        """Estimated peak working bytes of ``_predict_proba_subsets`` over ``rows`` subsets.
+
+        The output table itself is counted by ``compute_grid`` (``datacf._memory.grid_bytes``).
+        """
+        chunk = min(rows, self._chunk_size(n_points, n_features, n_eval, n_classes))
+        per_row = self._row_bytes(n_points, n_features, n_eval, n_classes)
+        return self._fixed_bytes(n_points, n_features, n_eval, n_classes) + chunk * per_row
+
+    def _chunks(self, rows, X, n_classes, X_eval):
+        """Slices of ``rows``, each small enough for ``CHUNK_BYTES`` of working memory."""
+        size = self._chunk_size(X.shape[0], X.shape[1], X_eval.shape[0], n_classes)
+        return [slice(start, start + size) for start in range(0, len(rows), size)]
 
     def _predict_proba_subsets(self, X, codes, n_classes, X_eval, rows):
         """Probabilities of shape (len(rows), n_eval, n_classes) for the subsets ``rows``.

@@ -10,17 +10,58 @@ import numbers
 
 import numpy as np
 
+from .._memory import FLOAT
 from .._subsets import lowest_set_bits, subset_bits, subset_sizes
 from ._base import FastLearner
 
-__all__ = ["KNN"]
+__all__ = ["KNN", "TIE_RTOL", "neighbour_order"]
+
+# Two squared distances within TIE_RTOL of the larger one are a tie, decided by lower index.
+# Points given in decimal (iris: 6.1, 2.9) are not exact in binary, so distances that are
+# equal in exact arithmetic differ by a few ulps of the coordinates' size: relative to the
+# distance, about eps * |x| / |x - y|. 1e-9 absorbs that for coordinates up to ~1e6 times
+# larger than their differences, and is below any real difference between measurements
+# recorded with fewer than nine significant digits.
+TIE_RTOL = 1e-9
+
+
+def neighbour_order(X, X_eval):
+    """Training points ordered by (squared distance, index) from each evaluation point.
+
+    Distances within ``TIE_RTOL`` (relative) of the next nearer one join its tie group, and
+    a tie group is ordered by index. Shared by ``KNN`` and ``knn_shapley`` so that both
+    break ties by one rule.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_points, n_features)
+    X_eval : ndarray of shape (n_eval, n_features)
+
+    Returns
+    -------
+    ndarray of shape (n_eval, n_points)
+        Row j lists the training indices from nearest to farthest from ``X_eval[j]``.
+    """
+    n_points = X.shape[0]
+    distances = np.empty((X_eval.shape[0], n_points))
+    for i in range(n_points):   # one (n_eval, n_features) temporary at a time
+        distances[:, i] = ((X_eval - X[i]) ** 2).sum(axis=1)
+    order = np.argsort(distances, axis=1, kind="stable")
+    ranked = np.take_along_axis(distances, order, axis=1)
+    starts = np.diff(ranked, axis=1) > TIE_RTOL * ranked[:, 1:]   # a new tie group begins
+    group = np.zeros_like(order)
+    group[:, 1:] = np.cumsum(starts, axis=1)
+    group_of_point = np.empty_like(group)
+    np.put_along_axis(group_of_point, order, group, axis=1)
+    return np.argsort(group_of_point * n_points + np.arange(n_points), axis=1, kind="stable")
 
 
 class KNN(FastLearner):
     """k-nearest-neighbour classifier with equal votes, vectorized over all subsets.
 
     Uses ``k_eff = min(k, |S|)`` neighbours, so subsets smaller than k still predict; a
-    vote tie goes to the smallest label and equal distances are broken by lower point index.
+    vote tie goes to the smallest label and equal distances (within a relative ``TIE_RTOL``
+    of 1e-9, so decimal data ties as it does on paper) are broken by lower point index.
     Probabilities are vote shares, as in scikit-learn's ``KNeighborsClassifier``.
 
     Parameters
@@ -47,18 +88,26 @@ class KNN(FastLearner):
     def _refuses(self, sizes, n_present):
         return sizes < self.k
 
+    def _fixed_bytes(self, n_points, n_features, n_eval, n_classes):
+        # distances, order, ranks, groups and places: a few (n_eval, n_points) tables
+        return FLOAT * n_eval * (8 * n_points + n_features + n_classes)
+
+    def _row_bytes(self, n_points, n_features, n_eval, n_classes):
+        # membership as floats, then about seven (n_eval,) integer or float lookups per row
+        return FLOAT * (n_points + 7 * n_eval)
+
     def _predict_proba_subsets(self, X, codes, n_classes, X_eval, rows):
         n_points = X.shape[0]
-        distances = ((X_eval[:, None, :] - X[None, :, :]) ** 2).sum(axis=2)
-        order = np.argsort(distances, axis=1, kind="stable")   # stable: ties keep index order
-        place = np.argsort(order, axis=1)                        # place[j, i]: i's rank from eval point j
-        # Relabelled subsets, shape (rows, eval); exact in float64 for n <= 16 bits.
-        relabelled = (subset_bits(n_points)[rows] @ (2.0**place.T)).astype(np.int64)
-        nearest = lowest_set_bits(n_points, self.k)[relabelled]
+        place = np.argsort(neighbour_order(X, X_eval), axis=1)   # place[j, i]: i's rank from eval point j
+        powers = 2.0**place.T                                     # (points, eval)
+        class_masks = [((codes == c) * 2**place).sum(axis=1) for c in range(n_classes)]   # (eval,) each
         popcount = subset_sizes(n_points)
-        k_eff = popcount[nearest]                                # min(k, |S|)
         proba = np.empty((len(rows), X_eval.shape[0], n_classes))
-        for c in range(n_classes):
-            class_mask = ((codes == c) * 2**place).sum(axis=1)   # (eval,): class c's relabelled bits
-            proba[:, :, c] = popcount[nearest & class_mask] / k_eff
+        for chunk in self._chunks(rows, X, n_classes, X_eval):
+            # Relabelled subsets, shape (rows, eval); exact in float64 for n <= 16 bits.
+            relabelled = (subset_bits(n_points)[rows[chunk]] @ powers).astype(np.int64)
+            nearest = lowest_set_bits(n_points, self.k)[relabelled]
+            k_eff = popcount[nearest]                                # min(k, |S|)
+            for c, class_mask in enumerate(class_masks):
+                proba[chunk, :, c] = popcount[nearest & class_mask] / k_eff
         return proba

@@ -15,6 +15,7 @@ import warnings
 
 import numpy as np
 
+from .._memory import FLOAT
 from .._subsets import subset_bits
 from ._base import FastLearner
 
@@ -96,15 +97,32 @@ class LogisticRegression(FastLearner):
         keys = patterns @ (1 << np.arange(n_classes))
         proba = np.zeros((len(rows), X_eval.shape[0], n_classes))
         for key in np.unique(keys):
-            group = np.flatnonzero(keys == key)
-            classes = np.flatnonzero(patterns[group[0]])
-            weights = members[group]
-            targets = one_hot[:, classes]
-            model = _Binary if classes.size == 2 else _Multinomial
-            problem = model(design, targets, weights, float(self.C), design_eval)
-            theta = _newton(problem, self.max_iter)
-            proba[np.ix_(group, np.arange(X_eval.shape[0]), classes)] = problem.proba(theta, design_eval)
+            same_classes = np.flatnonzero(keys == key)
+            for chunk in self._chunks(same_classes, X, n_classes, X_eval):
+                self._fit_group(same_classes[chunk], patterns, members, one_hot, design, design_eval, proba)
         return proba
+
+    def _fixed_bytes(self, n_points, n_features, n_eval, n_classes):
+        width = n_features + 1
+        # the flattened outer products x_i x_i^T (binary case) and the one-hot labels
+        return FLOAT * n_points * (width * width + n_classes)
+
+    def _row_bytes(self, n_points, n_features, n_eval, n_classes):
+        # Estimated as multinomial when there are more than two classes (binary subsets are
+        # cheaper). Up to four Hessian-sized arrays are alive at once (the current one, its
+        # damped copy, the trial point's, and the solver's), plus per-point class tables;
+        # tracemalloc measures about three.
+        params = (n_features + 1) * (n_classes if n_classes > 2 else 1)
+        per_point = n_classes * (4 * n_classes + 16)
+        return FLOAT * (4 * params * params + n_points * per_point + 2 * (n_points + n_eval) * n_classes)
+
+    def _fit_group(self, group, patterns, members, one_hot, design, design_eval, proba):
+        """Fit the subsets ``group``, which hold the same classes, and write their probabilities."""
+        classes = np.flatnonzero(patterns[group[0]])
+        model = _Binary if classes.size == 2 else _Multinomial
+        problem = model(design, one_hot[:, classes], members[group], float(self.C), design_eval)
+        theta = _newton(problem, self.max_iter)
+        proba[np.ix_(group, np.arange(design_eval.shape[0]), classes)] = problem.proba(theta, design_eval)
 
 
 def _newton(problem, max_iter):
@@ -127,7 +145,7 @@ def _newton(problem, max_iter):
                 f"{problem.largest_score(step).max():.2e}); "
                 "their probabilities may be inexact. Increase max_iter or lower C.",
                 ConvergenceWarning,
-                stacklevel=4,
+                stacklevel=5,   # _newton, _fit_group, _predict_proba_subsets, compute_grid
             )
             break
         value, grad, hess = _damped_step(problem, theta, active, value, grad, step)
