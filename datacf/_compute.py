@@ -45,6 +45,12 @@ def _check_inputs(train, model, eval, metric, convention, n_jobs, max_memory=Non
     check_metric(metric)
     if convention not in CONVENTIONS:
         raise ValueError(f"convention={convention!r} is not supported; choose one of {list(CONVENTIONS)}.")
+    if convention == "zero" and metric == "log_loss":
+        raise ValueError(
+            "convention='zero' cannot score metric='log_loss': a loss of 0 is the best score, so "
+            "scoring the subsets a model refuses as 0 would reward refusing to fit. Use "
+            "convention='fallback', or metric='prob_correct' or 'accuracy', where 0 is the worst score."
+        )
     if isinstance(model, FastLearner):
         model._check_params()
         if n_jobs is not None:
@@ -82,7 +88,8 @@ def compute_grid(
         classes (hard label: the smallest class) and a one-class subset predicts its class
         with certainty. "zero": every cell is 0 where scikit-learn would refuse to fit (the
         empty set; one class for logistic regression or nearest centroid; fewer than k
-        points for KNN; a ValueError from a scikit-learn model), as pyDVL does.
+        points for KNN; a ValueError from a scikit-learn model), as pyDVL does. "zero" is
+        refused with ``metric="log_loss"``, where 0 is the best loss, not the worst score.
     n_jobs : int or None, default=None
         Parallel fits through joblib, for scikit-learn models only.
     max_memory : int, str or None, default=None
