@@ -232,6 +232,15 @@ class Grid:
         ----------
         weights : sequence of n floats
             ``weights[k]`` is the weight of a marginal gain over a coalition of size k.
+            A semivalue's weights satisfy sum_k C(n-1, k) weights[k] = 1, but that is not
+            required: any finite weights give the corresponding weighted sum of gains.
+
+        Raises
+        ------
+        TypeError
+            If ``weights`` are not real numbers (bools and strings are refused).
+        ValueError
+            If there is not exactly one finite weight per coalition size 0..n-1.
         """
         w = _semivalues.check_weights(weights, self.n_points)
         u = self.utility(focus)
@@ -255,7 +264,16 @@ class Grid:
     def beta_shapley(self, alpha, beta, focus=None):
         """Beta(alpha, beta) Shapley value (Kwon & Zou 2022), shape (n_points,).
 
-        Beta(1, 1) is Shapley; Beta(16, 1) emphasises small coalitions.
+        Beta(1, 1) is Shapley; Beta(16, 1) emphasises small coalitions; equal and very
+        large parameters approach Banzhaf. Any positive finite alpha and beta work, from
+        1e-3 to 1e16: the weights are computed without cancellation (``datacf._semivalues``).
+
+        Raises
+        ------
+        TypeError
+            If alpha or beta is not a real number (bools are refused).
+        ValueError
+            If alpha or beta is not positive and finite.
         """
         return self.semivalue(_semivalues.beta_weights(self.n_points, alpha, beta), focus)
 

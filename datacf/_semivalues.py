@@ -8,10 +8,15 @@ value_i = sum over S not containing i of w[|S|] * (U(S ∪ {i}) - U(S)).
   so Beta(1, 1) is Shapley and Beta(16, 1) favours small coalitions.
 - Leave-one-out: all weight on k = n - 1.
 
-Weights are computed in log space (``math.lgamma``) so that large n cannot overflow.
-A semivalue's weights satisfy sum_k C(n-1, k) * w[k] = 1.
+Shapley weights are computed in log space (``math.lgamma``) so that large n cannot overflow.
+Beta weights are products of n - 1 ratios of rising factorials (below), each in (0, 1], so
+they stay accurate for any alpha, beta > 0, from 1e-3 to 1e16, where differences of lgamma
+values near 1e16 * 37 would cancel to nothing.
+A semivalue's weights satisfy sum_k C(n-1, k) * w[k] = 1; ``Grid.semivalue`` also accepts
+weights that do not (any weighted sum of marginal gains), and says so in its docstring.
 """
 import math
+import numbers
 
 import numpy as np
 
@@ -40,15 +45,49 @@ def banzhaf_weights(n_points):
     return np.full(n_points, 2.0 ** -(n_points - 1))
 
 
+# The Beta weights are checked to sum to one (sum_k C(n-1, k) w[k] = 1) within this: each
+# weight is a product of at most 15 ratios, each rounded once, so the sum is good to a few
+# hundred ulps; a failure would mean a formulation error, not rounding.
+WEIGHT_SUM_TOL = 1e-12
+
+
+def _check_beta_parameter(name, value):
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"Beta Shapley's {name} must be a real number; got {name}={value!r} ({type(value).__name__}).")
+    if not math.isfinite(value) or value <= 0:
+        raise ValueError(f"Beta Shapley needs a positive finite {name}; got {name}={value!r}.")
+    return float(value)
+
+
 def beta_weights(n_points, alpha, beta):
-    """w[k] = B(k + beta, n - 1 - k + alpha) / B(alpha, beta) (Kwon & Zou 2022)."""
-    for name, value in (("alpha", alpha), ("beta", beta)):
-        if not isinstance(value, (int, float, np.number)) or not np.isfinite(value) or value <= 0:
-            raise ValueError(f"Beta Shapley needs a positive finite {name}; got {name}={value!r}.")
-    log_norm = _log_beta(alpha, beta)
-    return np.array(
-        [math.exp(_log_beta(k + beta, n_points - 1 - k + alpha) - log_norm) for k in range(n_points)]
-    )
+    """w[k] = B(k + beta, n - 1 - k + alpha) / B(alpha, beta) (Kwon & Zou 2022).
+
+    With rising factorials, w[k] = beta^(k) alpha^(n-1-k) / (alpha + beta)^(n-1), where
+    x^(m) = x (x+1) ... (x+m-1): the n - 1 numerator factors are paired with the n - 1
+    denominator factors, and the product of those ratios (each in (0, 1]) is taken in log
+    space. Exact in the limit of large alpha and beta: Beta(1e16, 1e16) gives Banzhaf's
+    1 / 2**(n-1).
+
+    >>> beta_weights(3, 1, 1) * 6          # Beta(1, 1) is Shapley
+    array([2., 1., 2.])
+    >>> beta_weights(3, 1e16, 1e16) * 4    # equal and large: Banzhaf
+    array([1., 1., 1.])
+    """
+    alpha = _check_beta_parameter("alpha", alpha)
+    beta = _check_beta_parameter("beta", beta)
+    steps = np.arange(n_points - 1)
+    denominator = alpha + beta + steps
+    weights = np.empty(n_points)
+    for k in range(n_points):
+        numerator = np.concatenate([beta + steps[:k], alpha + steps[: n_points - 1 - k]])
+        weights[k] = math.exp(np.log(numerator / denominator).sum())
+    total = math.fsum(math.comb(n_points - 1, k) * w for k, w in enumerate(weights))
+    if abs(total - 1.0) > WEIGHT_SUM_TOL:
+        raise ValueError(
+            f"Beta({alpha!r}, {beta!r}) weights for n={n_points} sum to {total!r}, not 1; "
+            "this is a bug in datacf, please report it with these parameters."
+        )
+    return weights
 
 
 def loo_weights(n_points):
@@ -59,7 +98,18 @@ def loo_weights(n_points):
 
 
 def check_weights(weights, n_points):
-    """Validate user weights: n finite numbers, one per coalition size 0..n-1."""
+    """Validate user weights: n finite real numbers, one per coalition size 0..n-1.
+
+    Weights need not be normalised (sum_k C(n-1, k) w[k] = 1): any weighted sum of
+    marginal gains is allowed, e.g. unnormalised Banzhaf counts.
+    """
+    if isinstance(weights, (str, bytes, dict, set)):
+        raise TypeError(f"weights must be a sequence of {n_points} numbers; got {type(weights).__name__}.")
+    raw = np.asarray(weights, dtype=object) if not isinstance(weights, np.ndarray) else weights
+    if raw.dtype.kind in "bUSV" or (raw.dtype == object and any(
+        isinstance(v, (bool, np.bool_)) or not isinstance(v, numbers.Real) for v in raw.ravel()
+    )):
+        raise TypeError(f"weights must be a sequence of {n_points} real numbers (not bools or strings); got {weights!r:.80}.")
     try:
         w = np.asarray(weights, dtype=np.float64)
     except (TypeError, ValueError):
@@ -70,5 +120,6 @@ def check_weights(weights, n_points):
             f"({n_points},); got shape {w.shape}."
         )
     if not np.isfinite(w).all():
-        raise ValueError("weights must be finite numbers.")
+        bad = int(np.flatnonzero(~np.isfinite(w))[0])
+        raise ValueError(f"weights must be finite numbers; weights[{bad}] is {w[bad]}.")
     return w

@@ -219,3 +219,64 @@ class TestNamesAndRows:
         """alpha and beta must be positive."""
         with pytest.raises(ValueError, match="positive finite alpha"):
             dcf.Grid(np.zeros((4, 1))).beta_shapley(0, 1)
+
+
+class TestBetaWeights:
+    @pytest.mark.parametrize("n", [1, 2, 5, 16])
+    @pytest.mark.parametrize("beta", [1e-3, 0.5, 1.0, 16.0, 1e8, 1e16])
+    @pytest.mark.parametrize("alpha", [1e-3, 0.5, 1.0, 16.0, 1e8, 1e16])
+    def test_weights_are_a_semivalue_for_any_parameters(self, alpha, beta, n):
+        """sum_k C(n-1, k) w[k] = 1 for alpha, beta from 1e-3 to 1e16."""
+        w = _semivalues.beta_weights(n, alpha, beta)
+        assert math.fsum(math.comb(n - 1, k) * w[k] for k in range(n)) == pytest.approx(1.0, abs=1e-12)
+
+    def test_huge_equal_parameters_give_banzhaf(self):
+        """Beta(1e16, 1e16) is Banzhaf to rounding, not values around 1e55."""
+        grid = dcf.Grid(np.random.default_rng(0).normal(size=(2**5, 2)))
+        np.testing.assert_allclose(grid.beta_shapley(1e16, 1e16), grid.banzhaf(), rtol=0, atol=1e-12)
+
+    @pytest.mark.parametrize("alpha, beta", [(1e-3, 1e-3), (16.0, 1.0), (1e16, 1.0), (2.5, 1e8)])
+    def test_weights_match_the_beta_function_definition(self, alpha, beta):
+        """w[k] = B(k+beta, n-1-k+alpha) / B(alpha, beta), against scipy's betaln as the oracle."""
+        from scipy.special import betaln
+
+        n = 6
+        expected = [math.exp(betaln(k + beta, n - 1 - k + alpha) - betaln(alpha, beta)) for k in range(n)]
+        np.testing.assert_allclose(_semivalues.beta_weights(n, alpha, beta), expected, rtol=1e-6, atol=0)
+
+    @pytest.mark.parametrize("value", [True, "1", None, [1.0]])
+    def test_non_numbers_are_a_type_error(self, value):
+        """alpha must be a real number: bools, strings and lists are refused."""
+        with pytest.raises(TypeError, match="alpha must be a real number"):
+            dcf.Grid(np.zeros((4, 1))).beta_shapley(value, 1.0)
+
+    @pytest.mark.parametrize("value", [0, -1.0, float("nan"), float("inf")])
+    def test_bad_values_are_refused(self, value):
+        """beta must be positive and finite."""
+        with pytest.raises(ValueError, match="positive finite beta"):
+            dcf.Grid(np.zeros((4, 1))).beta_shapley(1.0, value)
+
+
+class TestSemivalueWeights:
+    def test_unnormalised_weights_are_allowed(self):
+        """Weights need not sum to one: doubling them doubles the values."""
+        grid = dcf.Grid(np.random.default_rng(1).normal(size=(8, 1)))
+        w = _semivalues.shapley_weights(3)
+        np.testing.assert_allclose(grid.semivalue(2 * w), 2 * grid.shapley(), rtol=0, atol=1e-12)
+
+    @pytest.mark.parametrize("weights", [[True, False], ["1", "2"], "ab", None])
+    def test_non_numbers_are_a_type_error(self, weights):
+        """Bools, strings and None are not weights."""
+        with pytest.raises(TypeError, match="weights must be a sequence of 2"):
+            dcf.Grid(np.zeros((4, 1))).semivalue(weights)
+
+    @pytest.mark.parametrize("weights", [[1.0, float("nan")], [float("inf"), 1.0]])
+    def test_non_finite_weights_are_refused(self, weights):
+        """Each weight must be finite; the message names the first bad one."""
+        with pytest.raises(ValueError, match=r"weights must be finite numbers; weights\[\d\] is"):
+            dcf.Grid(np.zeros((4, 1))).semivalue(weights)
+
+    def test_a_table_of_weights_is_refused(self):
+        """Weights are one-dimensional."""
+        with pytest.raises(ValueError, match=r"shape \(2,\); got shape \(2, 2\)"):
+            dcf.Grid(np.zeros((4, 1))).semivalue([[1, 2], [3, 4]])
