@@ -7,7 +7,12 @@ import numpy as np
 
 from ._subsets import subset_name
 
-__all__ = ["is_sklearn_classifier", "check_sklearn_metric", "predict_subsets_sklearn"]
+__all__ = ["is_sklearn_classifier", "check_sklearn_metric", "predict_subsets_sklearn", "PROBA_SUM_TOL"]
+
+# predict_proba rows must sum to 1 and be non-negative within this. scikit-learn's own
+# normalisations are exact to ~1e-15; 1e-6 also lets through classifiers that round their
+# output (e.g. to float32), while anything larger is a wrong distribution, not rounding.
+PROBA_SUM_TOL = 1e-6
 
 
 def is_sklearn_classifier(model):
@@ -68,14 +73,47 @@ def predict_subsets_sklearn(estimator, train, X_eval, members, rows, needs_proba
             refused[i] = True
             continue
         model_classes, labels, p = result
+        _check_prediction(estimator, subset_name(r, train.names), np.unique(train.y[members[r]]),
+                          model_classes, labels, p, n_eval, needs_proba)
         columns = np.searchsorted(classes, model_classes)
         hard[i] = columns[np.searchsorted(model_classes, labels)]
         if needs_proba:
-            if not np.isfinite(p).all():
-                raise ValueError(
-                    f"{type(estimator).__name__}.predict_proba returned NaN or infinite values "
-                    f"on the subset {subset_name(r, train.names)!r}; score it with "
-                    "metric='accuracy' or use another model."
-                )
             proba[i][:, columns] = p
     return proba, hard, refused
+
+
+def _check_prediction(estimator, subset, subset_classes, model_classes, labels, proba, n_eval, needs_proba):
+    """Refuse, naming the subset, a fitted model whose classes_, predict or predict_proba are malformed."""
+    name = type(estimator).__name__
+    where = f"on the subset {subset!r}"
+    if model_classes.shape != subset_classes.shape or not np.array_equal(model_classes, subset_classes):
+        raise ValueError(
+            f"{name}.classes_ is {model_classes.tolist()!r} {where}, but that subset's labels are "
+            f"{subset_classes.tolist()!r}; a classifier must set classes_ to the sorted labels it was fitted on."
+        )
+    labels = np.asarray(labels)
+    if labels.shape != (n_eval,) or not np.isin(labels, model_classes).all():
+        raise ValueError(
+            f"{name}.predict returned {labels.tolist()!r:.120} {where}: expected {n_eval} labels "
+            f"from classes_ {model_classes.tolist()!r}."
+        )
+    if not needs_proba:
+        return
+    proba = np.asarray(proba)
+    if proba.shape != (n_eval, model_classes.size):
+        raise ValueError(
+            f"{name}.predict_proba returned shape {proba.shape} {where}; expected ({n_eval}, "
+            f"{model_classes.size}): one row per evaluation point, one column per class in classes_."
+        )
+    if not np.issubdtype(proba.dtype, np.number) or not np.isfinite(proba).all():
+        raise ValueError(
+            f"{name}.predict_proba returned NaN or infinite values {where}; score it with "
+            "metric='accuracy' or use another model."
+        )
+    if (proba < -PROBA_SUM_TOL).any() or (np.abs(proba.sum(axis=1) - 1.0) > PROBA_SUM_TOL).any():
+        raise ValueError(
+            f"{name}.predict_proba is not a probability distribution {where} (smallest value "
+            f"{proba.min():.3g}, row sums from {proba.sum(axis=1).min():.6g} to {proba.sum(axis=1).max():.6g}); "
+            f"each row must be non-negative and sum to 1 within {PROBA_SUM_TOL:g}. Score it with "
+            "metric='accuracy', or fix the classifier."
+        )

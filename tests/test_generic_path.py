@@ -1,6 +1,7 @@
 """Any scikit-learn classifier through the generic path: one fit per subset that needs one."""
 import numpy as np
 import pytest
+from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.linear_model import LogisticRegression as SkLogisticRegression
 from sklearn.neighbors import KNeighborsClassifier, NearestCentroid as SkNearestCentroid
 from sklearn.svm import LinearSVC
@@ -102,3 +103,60 @@ def test_n_jobs_is_for_sklearn_models_only(datasets):
     """Fast learners reject n_jobs rather than silently ignore it."""
     with pytest.raises(ValueError, match="n_jobs applies to scikit-learn models only"):
         dcf.compute_grid(datasets["blobs6"], dcf.models.KNN(k=1), n_jobs=2)
+
+
+class FakeClassifier(ClassifierMixin, BaseEstimator):
+    """Predicts the smallest class with the probabilities ``proba_rows`` decides; ``how`` breaks it."""
+
+    def __init__(self, how="ok"):
+        self.how = how
+
+    def fit(self, X, y):
+        self.classes_ = np.unique(y)
+        if self.how == "extra_class":
+            self.classes_ = np.append(self.classes_, self.classes_.max() + 7)
+        return self
+
+    def predict(self, X):
+        label = self.classes_[0] + (99 if self.how == "unknown_label" else 0)
+        return np.full(len(X), label)
+
+    def predict_proba(self, X):
+        k = self.classes_.size
+        p = np.full((len(X), k), 1.0 / k)
+        if self.how == "wrong_shape":
+            return p[:, :1]
+        if self.how == "negative":
+            p[:, 0], p[:, 1] = -0.5, 1.5
+        if self.how == "not_normalised":
+            p *= 0.9
+        if self.how == "nan":
+            p[0, 0] = np.nan
+        return p
+
+
+class TestMalformedClassifiers:
+    def test_a_well_formed_fake_classifier_works(self, datasets):
+        """The fake classifier, unbroken, gives a grid: the checks do not refuse valid output."""
+        assert dcf.compute_grid(datasets["blobs6"], FakeClassifier()).values.shape == (64, 6)
+
+    @pytest.mark.parametrize(
+        "how, message",
+        [
+            ("wrong_shape", r"FakeClassifier.predict_proba returned shape \(6, 1\) on the subset 'AB'; expected \(6, 2\)"),
+            ("negative", r"predict_proba is not a probability distribution on the subset 'AB' \(smallest value -0.5"),
+            ("not_normalised", r"not a probability distribution .*row sums from 0.9 to 0.9.*sum to 1 within 1e-06"),
+            ("nan", r"predict_proba returned NaN or infinite values on the subset 'AB'"),
+            ("extra_class", r"FakeClassifier.classes_ is \[0, 1, 8\] on the subset 'AB', but that subset's labels are \[0, 1\]"),
+            ("unknown_label", r"FakeClassifier.predict returned \[99, .*expected 6 labels from classes_ \[0, 1\]"),
+        ],
+    )
+    def test_malformed_output_is_a_clear_error(self, datasets, how, message):
+        """Each kind of malformed classes_, predict or predict_proba is refused, naming the subset."""
+        with pytest.raises(ValueError, match=message):
+            dcf.compute_grid(datasets["blobs6"], FakeClassifier(how))
+
+    def test_unknown_label_is_refused_under_accuracy_too(self, datasets):
+        """predict's labels are checked even when predict_proba is not used."""
+        with pytest.raises(ValueError, match="FakeClassifier.predict returned"):
+            dcf.compute_grid(datasets["blobs6"], FakeClassifier("unknown_label"), metric="accuracy")
