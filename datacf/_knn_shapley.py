@@ -54,18 +54,21 @@ def knn_shapley(train, test, k, per_test_point=False):
             raise TypeError(f"{name} must be a datacf.Dataset; got {type(value).__name__}.")
     if not isinstance(k, numbers.Integral) or isinstance(k, bool) or k < 1:
         raise ValueError(f"knn_shapley needs a positive integer k; got k={k!r}.")
+    if not isinstance(per_test_point, (bool, np.bool_)):
+        raise TypeError(f"per_test_point must be True or False; got {per_test_point!r}.")
     if test.n_features != train.n_features:
         raise ValueError(f"test has {test.n_features} features but train has {train.n_features}.")
     n = train.n_points
     values = np.zeros((test.n_points, n))
     ranks = np.arange(1, n + 1)   # alpha_1 (nearest) .. alpha_n (farthest)
+    k_cap, k = min(int(k), n), float(k)   # min(K, i) never exceeds n; K itself may be huge
     orders = neighbour_order(train.X, test.X)
     for t, (order, y) in enumerate(zip(orders, test.y)):
         match = (train.y[order] == y).astype(np.float64)
         s = np.zeros(n)
-        s[-1] = match[-1] * min(k, n) / (n * k)   # Jia et al.'s match / n, also right for k > n
+        s[-1] = match[-1] * k_cap / (n * k)   # Jia et al.'s match / n, also right for k > n
         # s_i = s_{i+1} + (match_i - match_{i+1}) / K * min(K, i) / i, from the farthest inwards
-        steps = (match[:-1] - match[1:]) / k * np.minimum(k, ranks[:-1]) / ranks[:-1]
+        steps = (match[:-1] - match[1:]) / k * np.minimum(k_cap, ranks[:-1]) / ranks[:-1]
         s[:-1] = s[-1] + np.cumsum(steps[::-1])[::-1]
         values[t, order] = s
     return values if per_test_point else values.mean(axis=0)

@@ -44,3 +44,17 @@ def test_feature_mismatch_is_refused(datasets):
     """Train and test must share a feature space."""
     with pytest.raises(ValueError, match="test has 3 features but train has 2"):
         dcf.knn_shapley(datasets["blobs6"], datasets["blobs5_3d"], 1)
+
+
+def test_k_larger_than_any_dataset_is_accepted(datasets):
+    """A K far beyond n (even beyond int64) gives the same closed form as K = 10 * n, scaled by K."""
+    train = datasets["blobs6"]
+    np.testing.assert_allclose(
+        dcf.knn_shapley(train, train, 10**30) * 10**30, dcf.knn_shapley(train, train, 60) * 60, rtol=1e-12, atol=0
+    )
+
+
+def test_per_test_point_must_be_a_bool(datasets):
+    """per_test_point='yes' is a TypeError, not silently truthy."""
+    with pytest.raises(TypeError, match="per_test_point must be True or False"):
+        dcf.knn_shapley(datasets["blobs6"], datasets["blobs6"], 1, per_test_point="yes")

@@ -155,11 +155,23 @@ class TestLogisticRegression:
         with pytest.warns(dcf.models.ConvergenceWarning, match="max_iter=1"):
             dcf.compute_grid(datasets["blobs6"], dcf.models.LogisticRegression(C=100.0, max_iter=1))
 
-    @pytest.mark.parametrize("C", [0, -1.0, float("nan"), "1"])
+    @pytest.mark.parametrize("C", [0, -1.0, float("nan"), "1", True])
     def test_bad_C_is_refused(self, datasets, C):
         """C must be a positive finite number."""
         with pytest.raises(ValueError, match="positive finite C"):
             dcf.compute_grid(datasets["blobs6"], dcf.models.LogisticRegression(C=C))
+
+
+    def test_max_iter_must_not_be_a_bool(self, datasets):
+        """max_iter=True is refused rather than read as 1."""
+        with pytest.raises(ValueError, match="max_iter must be a positive integer"):
+            dcf.compute_grid(datasets["blobs6"], dcf.models.LogisticRegression(max_iter=True))
+
+    def test_features_whose_squares_overflow_are_refused(self):
+        """Features near 1e200 overflow the Hessian: a ValueError saying to standardise, not NaN cells."""
+        train = dcf.Dataset([[1e200], [-1e200], [0.0]], [0, 1, 0])
+        with pytest.raises(ValueError, match="squares overflow float64. Standardise the features"):
+            dcf.compute_grid(train, dcf.models.LogisticRegression())
 
 
 class TestKNN:

@@ -83,12 +83,19 @@ class LogisticRegression(FastLearner):
         self.max_iter = max_iter
 
     def _check_params(self):
-        if not isinstance(self.C, numbers.Real) or not np.isfinite(self.C) or self.C <= 0:
+        if isinstance(self.C, bool) or not isinstance(self.C, numbers.Real) or not np.isfinite(self.C) or self.C <= 0:
             raise ValueError(f"LogisticRegression needs a positive finite C; got C={self.C!r}.")
-        if not isinstance(self.max_iter, numbers.Integral) or self.max_iter < 1:
+        if isinstance(self.max_iter, bool) or not isinstance(self.max_iter, numbers.Integral) or self.max_iter < 1:
             raise ValueError(f"max_iter must be a positive integer; got {self.max_iter!r}.")
 
     def _predict_proba_subsets(self, X, codes, n_classes, X_eval, rows):
+        with np.errstate(over="ignore"):
+            overflows = not np.isfinite(np.concatenate([X, X_eval]) ** 2).all()
+        if overflows:
+            raise ValueError(
+                f"LogisticRegression cannot fit features as large as {np.abs(np.concatenate([X, X_eval])).max():.3g}: "
+                "their squares overflow float64. Standardise the features (e.g. divide by their scale)."
+            )
         design = np.hstack([X, np.ones((X.shape[0], 1))])
         design_eval = np.hstack([X_eval, np.ones((X_eval.shape[0], 1))])
         one_hot = np.eye(n_classes)[codes]
