@@ -404,7 +404,7 @@ def _grid(state):
                         convention=state["convention"])
 
 
-def _explore(state, grid):
+def _explore(state, grid, view_rows="all"):
     train, evaluation = _datasets(state)
     model = _model(state)
     n = train.n_points
@@ -463,21 +463,78 @@ def _explore(state, grid):
         "poison": {"group": lens["group"], "y": flipped.y.tolist(), "utility": pu.tolist(),
                    "full": poisoned.values[full].tolist(), "shapley": poisoned.shapley(focus).tolist()},
         "regions": {"size": LATTICE, "classes": train.classes.tolist(), "rows": regions},
-        "view": grid_view(grid, rows="all", focus=focus, fmt=".2f"),
+        "view": grid_view(grid, rows=view_rows, focus=focus, fmt=".2f"),
     }
 
 
-def explore_page(state_json):
-    """The worker's entry point: print the readings as one JSON line, return the grid.
+# The page's worker keeps at most this many characters of a run's stdout (docs/js/py-worker.js).
+PAGE_OUTPUT_LIMIT = 100_000
+MAX_ROWS_PER_REQUEST = 160     # rows of the view one worker reply carries: inside that limit at n = 10, m = 12
+_PAGE_DIGITS = 6               # utilities sent to the page feed formulas shown to 3 decimals
+
+
+def _row_order(n):
+    sizes = subset_sizes(n)
+    return sorted(range(2**n), key=lambda r: (int(sizes[r]), [i for i in range(n) if (r >> i) & 1]))
+
+
+CELL_LABEL = "trained on {trainedOn}; evaluated at {column}: {text}"
+
+
+def compact_view(view, n):
+    """The view with each cell as ``[text, shade]``: its value is in the grid, its label is ``cellLabel``.
+
+    ``cellLabel`` is the view's own cell label as a template (``{trainedOn}``, ``{column}``,
+    ``{text}``); every label is checked against it here, and cells keep their label as a third
+    item if the view model's wording ever differs. Plus ``allGroups``: every subset size with
+    its label, also for sizes whose rows are not in this view (the page shows their headers
+    and asks for their rows when a reader opens one).
+    """
+    from ._view import _groups
+
+    out = dict(view)
+    rows = []
+    for row in view["rows"]:
+        cells = []
+        for c, cell in enumerate(row["cells"]):
+            label = CELL_LABEL.format(trainedOn=row["trainedOn"], column=view["colLabels"][c], text=cell["text"])
+            cells.append([cell["text"], cell["shade"]] + ([] if label == cell["label"] else [cell["label"]]))
+        rows.append({**row, "cells": cells})
+    out["rows"] = rows
+    out["cellLabel"] = CELL_LABEL
+    sizes = subset_sizes(n)
+    every = [{"size": int(sizes[r])} for r in _row_order(n)]
+    out["allGroups"] = [{"size": g["size"], "label": g["label"]} for g in _groups(every)]
+    out["compact"] = True
+    return out
+
+
+def explore_page(state_json, rows_json="null"):
+    """The worker's entry point: print the page's data as one JSON line, return the grid.
 
     The page gets the grid itself as the run's display (``Grid.to_json``, lossless) and the
-    rest from stdout, both plain data. ``state_json`` is the state as JSON text.
+    rest from stdout, both plain data; stdout stays under ``PAGE_OUTPUT_LIMIT``, so the view
+    holds only the rows the page shows (``rows_json``: a JSON list of row indices, or null for
+    every row of a grid of at most 64 rows), at most ``MAX_ROWS_PER_REQUEST``.
     """
     try:
         state = json.loads(state_json, parse_constant=_refuse_constant)
+        rows = json.loads(rows_json, parse_constant=_refuse_constant)
     except (ValueError, RecursionError) as error:
         raise ExplorerStateError(f"The explorer state is not valid JSON ({error}).") from None
-    grid, out = explore_result(state)
+    state = check_state(state)
+    n = len(state["train"]["X"])
+    if rows is None:
+        rows = _row_order(n) if n <= 6 else [2**n - 1] + [(2**n - 1) ^ (1 << i) for i in range(n)]
+    if not isinstance(rows, list) or not all(_is_int(r) and 0 <= r < 2**n for r in rows):
+        raise ExplorerStateError("rows must list row indices of this grid.")
+    order = {r: k for k, r in enumerate(_row_order(n))}
+    rows = sorted(set(rows), key=order.get)[:MAX_ROWS_PER_REQUEST]
+    grid = _grid(state)
+    out = _explore(state, grid, view_rows=rows)
+    out["view"] = compact_view(out["view"], n)
+    out["utility"] = [round(v, _PAGE_DIGITS) for v in out["utility"]]
+    out["poison"]["utility"] = [round(v, _PAGE_DIGITS) for v in out["poison"]["utility"]]
     print(json.dumps(out, allow_nan=False, separators=(",", ":")))
     return grid
 

@@ -146,3 +146,23 @@ def test_hostile_fragments(fragment):
         return
     out = explore(state)
     assert len(out["utility"]) == 2 ** len(state["train"]["X"])
+
+
+class TestExplorePage:
+    def test_reply_fits_the_output_cap(self, capsys):
+        """At n = 10 with 12 columns and the largest group open, the worker's reply fits the page's cap."""
+        from datacf._explorer import MAX_ROWS_PER_REQUEST, PAGE_OUTPUT_LIMIT, explore_page
+
+        rng = np.random.default_rng(7)
+        state = {"train": {"X": rng.uniform(-3, 3, (10, 2)).round(2).tolist(), "y": [0, 1] * 5},
+                 "eval": {"X": rng.uniform(-3, 3, (12, 2)).round(2).tolist(), "y": [0, 1] * 6},
+                 "model": "LogisticRegression", "selection": 5}
+        rows = [r for r in range(1024) if bin(r).count("1") == 5]
+        grid = explore_page(json.dumps(state), json.dumps(rows))
+        text = capsys.readouterr().out
+        assert len(text) < PAGE_OUTPUT_LIMIT
+        out = json.loads(text)
+        assert len(out["view"]["rows"]) == MAX_ROWS_PER_REQUEST
+        row = out["view"]["rows"][0]
+        assert row["cells"][0][0] == format(grid.values[row["row"], 0], ".2f").replace("-", "\u2212")
+        assert [g["size"] for g in out["view"]["allGroups"]] == list(range(11))

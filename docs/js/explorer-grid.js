@@ -11,7 +11,15 @@ const GROUP_FROM = 7;
 const NAV = new Set(["ArrowLeft", "ArrowRight", "ArrowUp", "ArrowDown", "Home", "End"]);
 const el = (doc, tag, props = {}) => Object.assign(doc.createElement(tag), props);
 
-export function createGrid(doc, { onSelect }) {
+/** A view cell as {text, shade, label}: the full view's dict, or the worker's compact [text, shade(, label)]. */
+function cellOf(view, row, cell, c) {
+  if (!Array.isArray(cell)) return cell;
+  const label = cell[2] ?? view.cellLabel.replace("{trainedOn}", row.trainedOn).replace("{column}", view.colLabels[c])
+    .replace("{text}", cell[0]);
+  return { text: cell[0], shade: cell[1], label };
+}
+
+export function createGrid(doc, { onSelect, onNeedRows = () => {} }) {
   const root = el(doc, "div", { className: "dcf-grid__scroll dcf-ex-grid" });
   const table = el(doc, "table", { className: "dcf-grid__table dcf-ex-grid__table" });
   table.setAttribute("role", "grid");
@@ -35,8 +43,18 @@ export function createGrid(doc, { onSelect }) {
     }
   }
 
-  function render(view, { selection = null, reads = { rows: new Set(), cols: new Set(), all: false }, autoOpen = new Set() } = {}) {
-    last = { view, selection, reads, autoOpen };
+  /** The subset sizes whose rows are open (every size below 7 points). */
+  function openSizes(n, selection = null, autoOpen = new Set()) {
+    const sizes = new Set();
+    for (let size = 0; size <= n; size += 1) {
+      const auto = size >= n - 1 || autoOpen.has(size) || (selection !== null && popcount(selection) === size);
+      if (n < GROUP_FROM || open.has(size) || (!closed.has(size) && auto)) sizes.add(size);
+    }
+    return sizes;
+  }
+
+  function render(view, { selection = null, reads = { rows: new Set(), cols: new Set(), all: false }, autoOpen = new Set(), values = null } = {}) {
+    last = { view, selection, reads, autoOpen, values };
     const hadFocus = table.contains(doc.activeElement);
     const n = view.nPoints;
     const grouped = n >= GROUP_FROM;
@@ -57,10 +75,16 @@ export function createGrid(doc, { onSelect }) {
     thead.append(head);
     const bodies = [];
     const full = 2 ** n - 1;
-    const isOpen = (size) => !grouped || open.has(size)
-      || (!closed.has(size) && (size >= n - 1 || autoOpen.has(size)
-        || (selection !== null && view.rows.some((r) => r.row === selection && r.size === size))));
-    for (const group of view.groups) {
+    const opened = openSizes(n, selection, autoOpen);
+    const isOpen = (size) => opened.has(size);
+    const positions = new Map();
+    view.rows.forEach((row, p) => {
+      if (!positions.has(row.size)) positions.set(row.size, []);
+      positions.get(row.size).push(p);
+    });
+    let missing = false;
+    for (const header of view.allGroups ?? view.groups) {
+      const group = { ...header, rows: positions.get(header.size) ?? [] };
       const tbody = el(doc, "tbody");
       if (grouped) {
         const tr = el(doc, "tr", { className: "dcf-ex-group", role: "row" });
@@ -70,11 +94,15 @@ export function createGrid(doc, { onSelect }) {
         th.dataset.key = `group:${group.size}`;
         th.dataset.size = String(group.size);
         th.tabIndex = -1;
-        const readHere = reads.all || group.rows.some((p) => reads.rows.has(view.rows[p].row));
+        const readHere = reads.all || [...reads.rows].some((r) => popcount(r) === group.size);
         th.textContent = `${expanded ? "\u25be" : "\u25b8"} ${group.label}${readHere ? " \u2014 read by the lens" : ""}`;
         tr.append(th);
         tbody.append(tr);
       }
+      const expected = binomial(n, group.size);
+      const pendingText = !group.rows.length ? "Computing these rows\u2026"
+        : group.rows.length < expected ? `Showing ${group.rows.length} of ${expected} rows: close other groups to see more.` : null;
+      if (isOpen(group.size) && !group.rows.length) missing = true;
       if (isOpen(group.size)) {
         for (const position of group.rows) {
           const row = view.rows[position];
@@ -89,12 +117,13 @@ export function createGrid(doc, { onSelect }) {
           th.tabIndex = -1;
           if (rowRead) th.classList.add("dcf-ex-read-row");
           tr.append(th);
-          row.cells.forEach((cell, c) => {
+          row.cells.forEach((raw, c) => {
+            const cell = cellOf(view, row, raw, c);
             const td = el(doc, "td", { textContent: cell.text, role: "gridcell" });
             td.style.setProperty("--dcf-v", String(cell.shade));
             td.setAttribute("aria-label", cell.label + (rowRead && reads.cols.has(c) ? "; read by the lens" : ""));
             td.dataset.key = `${row.row}:${c}`;
-            td.dataset.value = String(cell.value);
+            td.dataset.value = String(values ? values[row.row][c] : cell.value);
             td.tabIndex = -1;
             if (view.focus.includes(c)) td.classList.add("dcf-focus");
             if (rowRead && reads.cols.has(c)) td.classList.add("dcf-ex-read");
@@ -102,10 +131,20 @@ export function createGrid(doc, { onSelect }) {
           });
           tbody.append(tr);
         }
+        if (pendingText) {
+          const tr = el(doc, "tr", { role: "row" });
+          const th = el(doc, "th", { scope: "row", colSpan: view.colLabels.length + 1, role: "rowheader",
+            className: "dcf-ex-pending", textContent: pendingText });
+          th.dataset.key = `pending:${group.size}`;
+          th.tabIndex = -1;
+          tr.append(th);
+          tbody.append(tr);
+        }
       }
       bodies.push(tbody);
     }
     table.replaceChildren(caption, thead, ...bodies);
+    if (missing) onNeedRows();
     const target = cellFor(focusKey) ?? table.querySelector("tbody td") ?? table.querySelector("tbody th") ?? head.firstChild;
     setTabStop(target);
     if (hadFocus) target.focus({ preventScroll: true });
@@ -169,5 +208,17 @@ export function createGrid(doc, { onSelect }) {
     }
   });
 
-  return { element: root, render, focusRow: (row) => cellFor(`${row}:h`)?.focus() };
+  return { element: root, render, openSizes, focusRow: (row) => cellFor(`${row}:h`)?.focus() };
+}
+
+function popcount(x) {
+  let c = 0;
+  for (let v = x; v; v &= v - 1) c += 1;
+  return c;
+}
+
+function binomial(n, k) {
+  let r = 1;
+  for (let i = 1; i <= k; i += 1) r = (r * (n - k + i)) / i;
+  return Math.round(r);
 }

@@ -26,6 +26,7 @@ import { codeDialog, copyText, download, gridCsv, gridJson, pythonScript, rowNam
 const SITE_ROOT = new URL("../", import.meta.url);
 const DEBOUNCE_MS = 120;
 const MAX_HISTORY = 200;
+const MAX_REQUEST_ROWS = 160;   // as datacf._explorer.MAX_ROWS_PER_REQUEST: a reply stays under the output cap
 const LIMIT_NOTE = `Live exact grids hold ${LIMITS.minPoints} to ${LIMITS.maxPoints} training points: every edit trains `
   + `one model per subset, 2^n models (${2 ** LIMITS.maxPoints} at n = ${LIMITS.maxPoints}), in your browser.`;
 const MODEL_TITLES = { KNN: "k-nearest neighbours", LogisticRegression: "Logistic regression", NearestCentroid: "Nearest centroid" };
@@ -178,7 +179,8 @@ function mountExplorer(root, { document: doc = root.ownerDocument, window: win =
   const focusSet = el(doc, "fieldset", { className: "dcf-ex-chips dcf-ex-focus" });
 
   // the grid, the lens, share
-  const grid = createGrid(doc, { onSelect: selectRow });
+  const grid = createGrid(doc, { onSelect: selectRow, onNeedRows: () => schedule() });
+  let autoOpen = new Set();   // sizes the lens opens (the rows it reads, when few)
   const gridNote = el(doc, "p", { className: "dcf-ex-why" });
   const lenses = createLenses(doc, { onLens: (patch) => commit({ ...state, lens: { ...state.lens, ...patch } }, null) });
   const share = el(doc, "div", { className: "dcf-ex-share" });
@@ -431,7 +433,20 @@ function mountExplorer(root, { document: doc = root.ownerDocument, window: win =
   }
 
   function upToDate() {
-    return shown.live && JSON.stringify(shown.state) === JSON.stringify(state);
+    return shown.live && JSON.stringify(shown.state) === JSON.stringify(state)
+      && shown.rowsKey === JSON.stringify(requestedRows(state));
+  }
+
+  /** The rows the worker should send views of: those of the open groups (null: every row, n < 7). */
+  function requestedRows(s) {
+    const n = s.train.X.length;
+    if (n < 7) return null;
+    const sizes = [...grid.openSizes(n, s.selection, autoOpen)];
+    const per = Math.floor(MAX_REQUEST_ROWS / Math.max(1, sizes.length));
+    const order = rowsBySize(n);
+    const rows = sizes.flatMap((size) => order.filter((r) => popcount(r) === size).slice(0, per));
+    if (s.selection !== null && !rows.includes(s.selection)) rows.push(s.selection);
+    return rows;
   }
 
   function schedule() {
@@ -447,7 +462,9 @@ function mountExplorer(root, { document: doc = root.ownerDocument, window: win =
   async function compute() {
     const mine = ++sequence;
     const request = clone(state);
-    const code = `from datacf._explorer import explore_page\nexplore_page(${JSON.stringify(JSON.stringify(request))})\n`;
+    const rows = requestedRows(request);
+    const code = `from datacf._explorer import explore_page\nexplore_page(${JSON.stringify(JSON.stringify(request))}, `
+      + `${JSON.stringify(JSON.stringify(rows))})\n`;
     if (runtime.state.ready) setStatus("computing", "Computing\u2026");
     const reply = await runtime.run(code, { channel });
     if (mine !== sequence || reply.superseded) return;
@@ -471,7 +488,7 @@ function mountExplorer(root, { document: doc = root.ownerDocument, window: win =
       setStatus("error", `The worker's answer could not be read (${error.message}).`);
       return;
     }
-    shown = { state: request, result, grid: gridDocument, live: true };
+    shown = { state: request, result, grid: gridDocument, live: true, rowsKey: JSON.stringify(rows) };
     pendingEdit = false;
     render();
     if (upToDate()) setStatus("live", `Up to date: ${2 ** request.train.X.length} models trained in your browser.`);
@@ -544,7 +561,8 @@ function mountExplorer(root, { document: doc = root.ownerDocument, window: win =
     const sel = fresh ? selection : null;
     const readSizes = new Set();
     for (const row of reading.rows) readSizes.add(popcount(row));
-    grid.render(shown.result.view, { selection: sel, reads: reading, autoOpen: reading.rows.size <= 12 ? readSizes : new Set() });
+    autoOpen = reading.rows.size <= 12 ? readSizes : new Set();
+    grid.render(shown.result.view, { selection: sel, reads: reading, autoOpen, values: shown.grid.values });
     const rowsWord = `${2 ** ctx.state.train.X.length} rows, one model each`;
     gridNote.textContent = (ctx.state.train.X.length >= 7 ? `${rowsWord}, grouped by size: open a group to see its rows. ` : `${rowsWord}. `)
       + "Select a row (click its name, or Enter) to shade its model's regions on the plot; the active lens marks the cells it reads.";
@@ -619,6 +637,17 @@ function popcount(x) {
   let c = 0;
   for (let v = x; v; v &= v - 1) c += 1;
   return c;
+}
+
+/** Every row index by subset size, then by members (as datacf._view.row_order). */
+function rowsBySize(n) {
+  const members = (r) => Array.from({ length: n }, (_, i) => i).filter((i) => (r >> i) & 1);
+  const key = (r) => [popcount(r), ...members(r)];
+  return Array.from({ length: 2 ** n }, (_, r) => r).sort((a, b) => {
+    const [ka, kb] = [key(a), key(b)];
+    for (let i = 0; i < Math.max(ka.length, kb.length); i += 1) if ((ka[i] ?? -1) !== (kb[i] ?? -1)) return (ka[i] ?? -1) - (kb[i] ?? -1);
+    return 0;
+  });
 }
 
 export function mount(doc = document) {
