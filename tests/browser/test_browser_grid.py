@@ -16,7 +16,9 @@ from .site_harness import SETTLED_JS, number_mismatches, open_page, set_palette,
 
 pytestmark = pytest.mark.browser
 
-LABEL = re.compile(r"^trained on (?P<train>.+); evaluated at (?P<column>.+): (?P<value>\S+)$")
+EMPTY_SET = "\u2205"
+# A cell's label: its row, its column and its number, then an optional note ("; read by the lens").
+LABEL = re.compile(r"^trained on (?P<train>.+?); evaluated at (?P<column>[^:]+): (?P<value>[^;\s]+)(?:; .+)?$")
 # The home page's example: four points, the rows the explainer talks about (issue 3).
 HOME_COLUMNS = ["training set", "A", "B", "C", "D"]
 HOME_ROWS = ["AB", "ABC", "ABCD", "ACD"]
@@ -215,18 +217,20 @@ def test_all_rows_toggle_shows_every_subset_by_size(page, site):
 
 
 def _label_problems(grid):
-    """Body cells of *grid* whose aria-label does not read "trained on A, B; evaluated at C: 0.82"."""
+    """Body cells of *grid* whose aria-label does not read "trained on A, B; evaluated at C: 0.82",
+    with the training set its row header shows (every grid: the explorer's rows carry no data-subset)."""
     columns = grid.locator("thead th").all_inner_texts()
     cells = grid.locator("tbody").get_by_role("gridcell").evaluate_all("""(cells) => cells.map((c) => ({
         label: c.getAttribute("aria-label"), text: c.innerText, col: c.cellIndex,
-        subset: c.closest("tr").dataset.subset, size: Number(c.closest("tr").dataset.size)}))""")
+        header: c.closest("tr").querySelector("th[scope=row]")?.innerText.trim() ?? null}))""")
     problems = []
     for cell in cells:
         match = LABEL.match(cell["label"] or "")
         ok = bool(match) and match["column"] == columns[cell["col"]] and match["value"] == cell["text"]
-        if ok and cell["size"]:       # the row header is "ABD" (one-letter names) or "x1,x2"
-            ok = match["train"].split(", ") == (cell["subset"].split(",") if "," in cell["subset"]
-                                                 else list(cell["subset"]))
+        if ok:          # the row header is "∅", "ABD" (one-letter names) or "x1,x2"
+            header = cell["header"] or ""
+            members = ["nothing"] if header == EMPTY_SET else header.split(",") if "," in header else list(header)
+            ok = bool(header) and match["train"].split(", ") == members
         if not ok:
             problems.append(cell)
     return problems, len(cells)
