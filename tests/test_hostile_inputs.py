@@ -184,16 +184,6 @@ def test_recompute_overrides_fail_clearly(overrides):
     only_clear_errors(lambda: dcf.recompute_grid(grid, **overrides))
 
 
-# Failures the fuzz found in readings, which another engineer is fixing (issue 7); each is an
-# exact input, expected to fail until that fix lands, so the suite stays green meanwhile.
-KNOWN_READING_FAILURES = {
-    "beta_shapley_huge_alpha_beta": lambda: dcf.Grid([[0.0], [1.0]]).beta_shapley(1.2799916639258192e305,
-                                                                                   1.2799916639258194e305),
-}
-
-
-@pytest.mark.xfail(reason="OverflowError in datacf/_semivalues.py (reading-parameter validation)", strict=False)
-@pytest.mark.parametrize("call", KNOWN_READING_FAILURES.values(), ids=list(KNOWN_READING_FAILURES))
-def test_known_reading_failure_fails_clearly(call):
-    """Exact inputs the fuzz found in readings: they must fail only with a clear error."""
-    only_clear_errors(call)
+def test_beta_shapley_with_huge_parameters_fails_clearly():
+    """The fuzz's Beta(1.28e305, 1.28e305) once overflowed in lgamma; it must compute or fail clearly."""
+    only_clear_errors(lambda: dcf.Grid([[0.0], [1.0]]).beta_shapley(1.2799916639258192e305, 1.2799916639258194e305))
