@@ -42,6 +42,11 @@ def _fit_one(estimator, X, y, X_eval, needs_proba, catch_refusal, subset):
             f"{type(estimator).__name__} failed on the subset {subset!r}: {error} Use "
             "convention='zero' to score subsets scikit-learn refuses as 0, or a datacf fast learner."
         ) from error
+    except Exception as error:   # a bug or bad parameter, never a refusal: "zero" must not hide it
+        raise ValueError(
+            f"{type(estimator).__name__} raised {type(error).__name__} on the subset {subset!r}: {error}. "
+            "Check the model's parameters; the original error is chained below."
+        ) from error
     return np.asarray(model.classes_), hard, proba
 
 

@@ -160,3 +160,20 @@ class TestMalformedClassifiers:
         """predict's labels are checked even when predict_proba is not used."""
         with pytest.raises(ValueError, match="FakeClassifier.predict returned"):
             dcf.compute_grid(datasets["blobs6"], FakeClassifier("unknown_label"), metric="accuracy")
+
+
+class CrashingClassifier(ClassifierMixin, BaseEstimator):
+    """A classifier whose fit has a bug: an IndexError, not a refusal."""
+
+    def fit(self, X, y):
+        raise IndexError("index 7 is out of bounds")
+
+    def predict(self, X):
+        return np.zeros(len(X), dtype=int)
+
+
+@pytest.mark.parametrize("convention", ["fallback", "zero"])
+def test_a_crash_in_fit_is_a_clear_error_under_either_convention(datasets, convention):
+    """A non-ValueError from fit becomes a ValueError naming the model and subset; "zero" does not hide it."""
+    with pytest.raises(ValueError, match=r"CrashingClassifier raised IndexError on the subset .*index 7"):
+        dcf.compute_grid(datasets["blobs6"], CrashingClassifier(), metric="accuracy", convention=convention)
