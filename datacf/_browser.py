@@ -5,9 +5,10 @@ The site's worker (``docs/js/py-worker.js``) loads Pyodide, unpacks the datacf w
 JSON string, so nothing but plain data crosses from Python to the page.
 
 - The last expression of a cell, if any, is its *display*: a :class:`~datacf.Grid` (or any object
-  whose ``.values`` is a 2-D table of 2**n rows) becomes ``{"kind": "grid", "json": ...}`` in the
-  format of ``Grid.to_json`` (the same the static pages use); anything else becomes
-  ``{"kind": "text", "text": repr(value)}``.
+  whose ``.values`` is a 2-D table of 2**n rows) becomes ``{"kind": "grid", "json": ..., "view":
+  ...}``: the grid in the format of ``Grid.to_json``, and how to draw it, from the same view model
+  the static pages use (``datacf._view.view_json``), so the page decides nothing about it;
+  anything else becomes ``{"kind": "text", "text": repr(value)}``.
 - An exception becomes ``{"type", "message", "traceback", "module"}``; the traceback keeps only
   the reader's own frames (file ``<cell>``), not those of this runner, Pyodide or libraries.
   ``module`` names the missing module of a ``ModuleNotFoundError`` (else None), so the worker
@@ -21,6 +22,7 @@ import traceback
 import numpy as np
 
 from ._grid import Grid
+from ._view import view_json
 
 __all__ = ["run_cell", "find_imports", "display_of", "CELL_FILENAME", "MAX_TEXT"]
 
@@ -67,7 +69,7 @@ def display_of(value):
         return None
     grid = _as_grid(value)
     if grid is not None:
-        return {"kind": "grid", "json": grid.to_json()}
+        return {"kind": "grid", "json": grid.to_json(), "view": view_json(grid, rows="auto", live=True)}
     text = repr(value)
     if len(text) > MAX_TEXT:
         text = text[:MAX_TEXT] + f"… ({len(text) - MAX_TEXT} more characters)"

@@ -12,7 +12,13 @@
 // `datacf:cell:v1:<page path>:<cell id>` as JSON {v: 1, code, base}, where `base` is a hash of
 // the page's code the edit started from. Reset removes the key. A stored value that is not
 // that shape, or whose base no longer matches the page, is discarded with a notice; without
-// localStorage (privacy modes) the cell works and says edits are not kept.
+// localStorage (privacy modes) the cell works and says edits are not kept. One listener for the
+// whole page (added once, at module load) saves every cell's pending edit on `pagehide`; cells
+// listen on their own element, so a cell replaced by instant navigation leaves nothing behind.
+//
+// Runs belong to their cell (the runtime's `channel`): Stop ends this cell's run only, a run
+// waiting behind another cell's says so, running again replaces the cell's unfinished run at
+// once, and a cell that leaves the page (instant navigation) takes its run with it (`owner`).
 
 import { onEachPage } from "./each-page.js";
 import { renderGridFigure } from "./grid-table.js";
@@ -21,7 +27,8 @@ const STORAGE_PREFIX = "datacf:cell:v1:";
 const STORAGE_VERSION = 1;
 const SAVE_DELAY_MS = 300;
 const INDENT = "    ";
-const MAX_OUTPUT_CHARS = 200_000;   // a runaway print loop must not freeze the page
+const MAX_OUTPUT_CHARS = 200_000;   // per block; the worker already keeps only 100k per stream
+const SAVE_EVENT = "dcf-cell-save";  // sent to each cell on pagehide: save what was typed
 const IS_MAC = typeof navigator !== "undefined" && /Mac|iPhone|iPad/.test(navigator.platform ?? "");
 
 /** FNV-1a hash of a string, as 8 hex digits: which page code an edit started from. */
@@ -100,10 +107,14 @@ function duration(ms) {
   return ms < 1000 ? `${Math.max(1, Math.round(ms))} ms` : `${(ms / 1000).toFixed(1)} s`;
 }
 
+/** Text kept for display, and how many characters past MAX_OUTPUT_CHARS were cut. */
 function clip(text) {
-  if (text.length <= MAX_OUTPUT_CHARS) return text;
-  return `${text.slice(0, MAX_OUTPUT_CHARS)}\n… (${text.length - MAX_OUTPUT_CHARS} more characters not shown)`;
+  if (text.length <= MAX_OUTPUT_CHARS) return { text, cut: 0 };
+  return { text: text.slice(0, MAX_OUTPUT_CHARS), cut: text.length - MAX_OUTPUT_CHARS };
 }
+
+const count = (n) => n.toLocaleString("en-US");
+export const droppedNotice = (n) => `\u2026 ${count(n)} ${n === 1 ? "character" : "characters"} of output ${n === 1 ? "was" : "were"} dropped`;
 
 // --- editing keys -------------------------------------------------------------------------
 
@@ -145,28 +156,43 @@ function sizeToContent(area) {
 
 // --- output --------------------------------------------------------------------------------
 
-function block(doc, kind, label, text) {
+/** One output block: a label, the text, and a notice of what was dropped (hidden when nothing). */
+function block(doc, kind, label, text, dropped = 0) {
   const part = doc.createElement("div");
   part.className = `dcf-cell__part dcf-cell__part--${kind}`;
   const title = doc.createElement("span");
   title.className = "dcf-cell__part-label";
   title.textContent = label;
   const pre = doc.createElement("pre");
-  pre.textContent = clip(text);       // Python output is text, never HTML
-  part.append(title, pre);
+  const notice = doc.createElement("p");
+  notice.className = "dcf-cell__dropped";
+  part.append(title, pre, notice);
+  setBlock(part, text, dropped);
   return part;
 }
 
+function setBlock(part, text, dropped = 0) {
+  const { text: shown, cut } = clip(text);
+  part.querySelector("pre").textContent = shown;       // Python output is text, never HTML
+  const notice = part.querySelector(".dcf-cell__dropped");
+  notice.textContent = dropped + cut ? droppedNotice(dropped + cut) : "";
+  notice.hidden = !(dropped + cut);
+}
+
+const STREAM_LABELS = { stdout: "Output", stderr: "Warnings and messages (stderr)" };
+
 function renderOutput(doc, result) {
   const parts = [];
-  if (result.stdout) parts.push(block(doc, "stdout", "Output", result.stdout));
-  if (result.stderr) parts.push(block(doc, "stderr", "Warnings and messages (stderr)", result.stderr));
+  for (const name of ["stdout", "stderr"]) {
+    const dropped = result.dropped?.[name] ?? 0;
+    if (result[name] || dropped) parts.push(block(doc, name, STREAM_LABELS[name], result[name], dropped));
+  }
   const { display, error } = result;
   if (display?.kind === "grid") {
     try {
       const part = doc.createElement("div");
       part.className = "dcf-cell__part dcf-cell__part--grid";
-      part.append(renderGridFigure(doc, display.json, { caption: null }));
+      part.append(renderGridFigure(doc, display.view, { caption: null }));   // the view Python made
       parts.push(part);
     } catch (problem) {
       parts.push(block(doc, "error", "The result could not be drawn as a grid", String(problem?.message ?? problem)));
@@ -176,17 +202,24 @@ function renderOutput(doc, result) {
   }
   if (error) {
     const text = error.traceback?.trim() ? error.traceback.replace(/\s+$/, "") : `${error.type}: ${error.message}`;
-    parts.push(block(doc, "error", error.type === "RuntimeUnavailable" ? "Python is not available" : "Error", text));
+    const label = { RuntimeUnavailable: "Python is not available", PythonExited: "Python exited" }[error.type] ?? "Error";
+    parts.push(block(doc, "error", label, error.type === "PythonExited" ? error.message : text));
   }
   return parts;
 }
 
 function stateText(result, elapsedMs, budgetMs) {
+  if (result.stopped === "user" && result.ms === null && !result.stdout && !result.stderr) {
+    return "Not run: stopped by you while it waited.";
+  }
   if (result.stopped === "user") {
     return `Stopped by you after ${duration(elapsedMs)}. Python restarts; the next run works.`;
   }
   if (result.stopped === "budget") {
     return `Stopped after the time budget of ${duration(budgetMs)}. Python restarts; the next run works.`;
+  }
+  if (result.stopped === "exited") {
+    return "Python exited during this run, so it restarts: earlier variables are gone; the next run works.";
   }
   const loaded = result.loaded?.length ? ` (after loading ${result.loaded.join(", ")})` : "";
   const empty = result.stdout || result.stderr || result.display || result.error ? "" : "; it printed nothing";
@@ -298,11 +331,7 @@ export function enhanceCell(root, { document: doc = root.ownerDocument, window: 
     saveTimer = setTimeout(flush, SAVE_DELAY_MS);
   });
   area.addEventListener("blur", flush);
-  const onPageHide = () => {            // a reload or a new page: save what was typed
-    if (root.isConnected) flush();
-    else win.removeEventListener("pagehide", onPageHide);   // left behind by instant navigation
-  };
-  win.addEventListener("pagehide", onPageHide);
+  root.addEventListener(SAVE_EVENT, flush);     // a reload or a new page: save what was typed
 
   let escaped = false;     // Escape was pressed: the next Tab leaves the editor
   area.addEventListener("keydown", (event) => {
@@ -325,59 +354,59 @@ export function enhanceCell(root, { document: doc = root.ownerDocument, window: 
 
   let latest = 0;          // token of this cell's latest run: only its result is shown
   const runtime = () => win.datacf?.runtime ?? null;
+  const channel = `${pagePath}#${cellId}`;
 
   async function start() {
     flush();
     const token = ++latest;
     const rt = runtime();
-    root.dataset.state = "running";
+    root.dataset.state = "waiting";
     stop.disabled = false;
     output.setAttribute("aria-busy", "true");
     output.classList.add("dcf-cell__output--stale");
     const began = performance.now();
-    const waiting = () => {
+    state.textContent = "Waiting for Python\u2026";
+    // What the run waits for, then that it runs (the runtime says which cell it waits behind).
+    const onState = ({ phase, text }) => {
       if (token !== latest) return;
-      state.textContent = rt?.state?.ready === false && rt.state.stage !== "run"
-        ? `Waiting for Python: ${rt.state.detail || "loading"}\u2026` : "Running\u2026";
+      root.dataset.state = phase === "waiting" ? "waiting" : "running";
+      state.textContent = text;
     };
-    waiting();
-    rt?.addEventListener?.("status", waiting);
     // What the run prints appears as it goes; the final result below replaces it whole.
     const live = {};
-    const showLive = (name, text) => {
+    const showLive = (name, text, dropped = 0) => {
       if (token !== latest) return;
       if (!live[name]) {
         if (!Object.keys(live).length) output.replaceChildren();
-        live[name] = block(doc, name, name === "stdout" ? "Output" : "Warnings and messages (stderr)", "");
-        output.append(live[name]);
+        live[name] = { part: block(doc, name, STREAM_LABELS[name], ""), text: "" };
+        output.append(live[name].part);
       }
-      const pre = live[name].querySelector("pre");
-      pre.textContent = clip(pre.textContent + text);   // text, never HTML
+      live[name].text = clip(live[name].text + text).text;
+      setBlock(live[name].part, live[name].text, dropped);
     };
     let result;
     try {
       if (!rt) throw new Error("this page has no Python runtime (docs/js/runtime.js did not load)");
-      result = await rt.run(area.value, { channel: `${pagePath}#${cellId}`, onOutput: showLive });
+      result = await rt.run(area.value, { channel, label: cellId, owner: root, onOutput: showLive, onState });
     } catch (problem) {
       result = { stdout: "", stderr: "", display: null, stopped: null, superseded: false,
         error: { type: "RuntimeUnavailable", message: String(problem?.message ?? problem), traceback: "" } };
-    } finally {
-      rt?.removeEventListener?.("status", waiting);
     }
     if (token !== latest || result.superseded) return;     // a newer run of this cell owns the output
     const elapsed = performance.now() - began;
     output.replaceChildren(...renderOutput(doc, result));
     output.classList.remove("dcf-cell__output--stale");
     output.removeAttribute("aria-busy");
-    state.textContent = stateText(result, elapsed, rt?.timeBudgetMs);
+    state.textContent = stateText(result, result.ms ?? elapsed, rt?.timeBudgetMs);
     root.dataset.state = result.stopped ? "stopped" : result.error ? "error" : "done";
+    if (doc.activeElement === stop) run.focus();   // a disabled button would drop focus to <body>
     stop.disabled = true;
   }
 
   run.addEventListener("click", () => start());
   stop.addEventListener("click", () => {
-    runtime()?.stop();
     run.focus();
+    runtime()?.stop(channel);     // this cell's run only: other cells' runs go on
   });
   reset.addEventListener("click", () => {
     clearTimeout(saveTimer);
@@ -398,3 +427,8 @@ export function mount(doc = document) {
 }
 
 onEachPage(mount);
+if (typeof window !== "undefined") {
+  window.addEventListener("pagehide", () => {
+    for (const cell of document.querySelectorAll("div.dcf-cell[data-enhanced='true']")) cell.dispatchEvent(new Event(SAVE_EVENT));
+  });
+}

@@ -1,16 +1,23 @@
 // docs/js/runtime-status.js: what the page's Python runtime is doing, said honestly.
 //
-// A small region in the corner of the page lists the loading stages (runtime, numpy, datacf,
-// scikit-learn when needed, ready) with the bytes each downloads, and states the first-visit
-// download. Its status line is an aria-live="polite" region. If the runtime cannot load, it
-// becomes a banner saying why, with a Retry button; the precomputed grids keep working, since
-// they never needed Python. Nothing appears until the runtime starts (never on pages without
-// Python). All text goes in as text, never HTML.
+// A small region lists the loading stages (runtime, numpy, datacf, scikit-learn when needed,
+// ready) with the bytes each downloads, and states the first-visit download. Its status line is
+// an aria-live="polite" region. It never covers the page's content for long (runtime.css):
+//   data-mode="loading"  the first load: the stage list, in the right-hand gutter (where the
+//                        table of contents sits) on wide screens; a one-line strip on narrow ones.
+//   data-mode="pill"     once Python has been ready: one line ("Python is ready", "Restarting
+//                        Python after a stop in cell 'x'", "Loading scikit-learn") in a pill in
+//                        the gutter; on narrow screens only screen readers get it (each cell
+//                        says what it waits for).
+//   data-mode="failed"   the runtime cannot load: a banner saying why, with Retry (compact on a
+//                        phone); the precomputed grids keep working, since they never needed
+//                        Python.
+// Nothing appears until the runtime starts (never on pages without Python). All text goes in
+// as text, never HTML.
 import { runtime } from "./runtime.js";
 
 const STAGES = ["runtime", "numpy", "datacf", "ready"];
 const LABELS = { runtime: "Python runtime", numpy: "numpy", datacf: "datacf", "scikit-learn": "scikit-learn", ready: "ready" };
-const HIDE_AFTER_MS = 4000;
 
 /** "13.8 MB", "61 kB": decimal units, as browsers' download managers show them. */
 export function formatBytes(bytes) {
@@ -68,10 +75,14 @@ function setState(item, state) {
 
 /** Follow `runtime`'s status events in `parts` (from renderStatus). */
 export function follow(doc, parts, rt = runtime) {
-  let hideTimer = null;
   let dismissed = false;
-  const show = () => {
-    clearTimeout(hideTimer);
+  let wasReady = false;       // after the first ready, the region stays a one-line pill
+  const show = (mode) => {
+    parts.root.dataset.mode = mode;
+    parts.root.classList.toggle("dcf-runtime--failed", mode === "failed");
+    parts.retry.hidden = mode !== "failed";
+    if (mode === "failed") parts.root.setAttribute("role", "alert");
+    else parts.root.removeAttribute("role");
     if (!dismissed) parts.root.hidden = false;
   };
   parts.close.addEventListener("click", () => {
@@ -84,25 +95,17 @@ export function follow(doc, parts, rt = runtime) {
   });
   rt.addEventListener("status", ({ detail: { stage, detail, bytes } }) => {
     if (stage === "run") return;
-    parts.root.classList.toggle("dcf-runtime--failed", stage === "failed");
-    parts.retry.hidden = stage !== "failed";
     if (stage === "failed") {
       dismissed = false;
-      show();
-      parts.root.setAttribute("role", "alert");
+      show("failed");
       parts.line.textContent = `${detail} The precomputed grids on this page still work.`;
       for (const item of parts.items.values()) if (item.dataset.state === "loading") setState(item, "failed");
       return;
     }
-    parts.root.removeAttribute("role");
     if (stage === "restarting") {
       for (const item of parts.items.values()) setState(item, "waiting");
-      parts.line.textContent = "Restarting Python…";
-      show();
-      return;
-    }
-    if (stage === "stopped") {
-      parts.line.textContent = `${detail}.`;
+      parts.line.textContent = `${detail}\u2026`;
+      show(wasReady ? "pill" : "loading");
       return;
     }
     const item = addStage(doc, parts, stage, bytes);
@@ -111,17 +114,18 @@ export function follow(doc, parts, rt = runtime) {
       if (other.dataset.state === "loading") setState(other, "done");
     }
     if (stage === "ready") {
+      wasReady = true;
       for (const other of parts.items.values()) if (other.dataset.state === "loading") setState(other, "done");
       setState(item, "done");
       const v = rt.state.versions;
       parts.line.textContent = v ? `Python is ready (Python ${v.python}, numpy ${v.numpy}, datacf ${v.datacf}).` : "Python is ready.";
-      hideTimer = setTimeout(() => { parts.root.hidden = true; }, HIDE_AFTER_MS);
+      show("pill");
       return;
     }
-    show();
     setState(item, "loading");
     const size = bytes ? `, ${formatBytes(bytes)}` : "";
-    parts.line.textContent = `Loading ${LABELS[stage] ?? stage}${size}…`;
+    parts.line.textContent = `Loading ${LABELS[stage] ?? stage}${size}\u2026`;
+    show(wasReady ? "pill" : "loading");
   });
   // A package loaded on demand (scikit-learn) is done once its run starts.
   rt.addEventListener("status", ({ detail: { stage } }) => {
@@ -129,8 +133,7 @@ export function follow(doc, parts, rt = runtime) {
     const finished = [...parts.items.values()].filter((item) => item.dataset.state === "loading");
     if (!finished.length) return;
     for (const item of finished) setState(item, "done");
-    parts.line.textContent = `Loaded ${finished.map((item) => LABELS[item.dataset.stage] ?? item.dataset.stage).join(", ")}.`;
-    hideTimer = setTimeout(() => { parts.root.hidden = true; }, HIDE_AFTER_MS);
+    parts.line.textContent = `Loaded ${finished.map((item) => LABELS[item.dataset.stage] ?? item.dataset.stage).join(", ")}; Python is ready.`;
   });
 }
 

@@ -7,6 +7,7 @@ As everywhere in the browser tests, a console error or a request leaving 127.0.0
 """
 import contextlib
 import io
+import itertools
 import json
 import re
 
@@ -16,11 +17,15 @@ from playwright.sync_api import expect
 from datacf._browser import run_cell
 
 from .conftest import TIMEOUT_MS, open_python_page
-from .site_harness import AXE_JS, open_page, set_palette
+from .site_harness import DESKTOP, PHONE, load_axe, open_page, set_palette
 
 pytestmark = pytest.mark.browser
 
 LOAD_TIMEOUT_MS = 90_000     # a cold Pyodide load here takes about 6 s; leave room for a slow CI
+# A bound for "without waiting for the 30 s time budget": a restart of Python, from the cache.
+BEFORE_BUDGET_MS = 25_000
+STOPPED = re.compile(r"^Stopped by you after")
+_LOOPS = itertools.count()
 TRY_IT = "try-it/"
 STORAGE_PREFIX = "datacf:cell:v1:"
 FINISHED = re.compile(r"^Finished in \d+")
@@ -71,6 +76,35 @@ def _cpython_stdout(code):
     return out.getvalue()
 
 
+def _cpython_grid(code):
+    """The grid the code's last line gives under CPython: {row label: values}, labels as the page names subsets."""
+    with contextlib.redirect_stdout(io.StringIO()):
+        reply = json.loads(run_cell(code))
+    grid = json.loads(reply["display"]["json"])
+    names = grid["point_names"]
+    label = lambda r: "".join(name for i, name in enumerate(names) if r >> i & 1) or "\u2205"   # noqa: E731
+    return {label(r): row for r, row in enumerate(grid["values"])}
+
+
+def _boxes_overlap(a, b):
+    """Whether two bounding boxes (or None, for an element not drawn) share any area."""
+    if not a or not b:
+        return False
+    return (min(a["x"] + a["width"], b["x"] + b["width"]) > max(a["x"], b["x"]) and
+            min(a["y"] + a["height"], b["y"] + b["height"]) > max(a["y"], b["y"]))
+
+
+def _loop(cell, code=None):
+    """Start an endless run in *cell* and wait until it runs: its stdout shows what this run printed."""
+    token = f"looping {next(_LOOPS)}"
+    _editor(cell).fill(code or f"print({token!r})\nwhile True:\n    pass")
+    _start(cell)
+    # Python may still be restarting after an earlier test's stop.
+    expect(cell.locator(".dcf-cell__part--stdout pre")).to_have_text(re.compile(token if code is None else r"^x{100}"),
+                                                                      timeout=LOAD_TIMEOUT_MS)
+    expect(cell).to_have_attribute("data-state", "running")
+
+
 @pytest.fixture(scope="module")
 def live(chromium, site):
     """One watched Try it page with Python loaded, shared by the tests that run code."""
@@ -111,7 +145,13 @@ class TestRunning:
         expect(cells).to_have_count(64)
         texts = cells.all_inner_texts()
         assert all(re.fullmatch(r"[01]\.\d\d", text) for text in texts), texts
-        assert texts[:4] == ["0.50"] * 4       # the empty training set: the uniform prediction
+        # Every number is the one CPython computes from the same code, to the 2 decimals shown.
+        expected = _cpython_grid(_editor(cell).input_value())
+        rows = grid.get_by_role("rowheader").all_inner_texts()
+        assert sorted(rows) == sorted(expected)
+        shown = {row: [float(t) for t in texts[4 * i:4 * i + 4]] for i, row in enumerate(rows)}
+        for row, values in expected.items():
+            assert shown[row] == pytest.approx(values, abs=0.005 + 1e-12), row
         label = cells.nth(4).get_attribute("aria-label")
         assert label == "trained on A; evaluated at A: 1.00"
         # One tab stop, arrow keys move within it: the widget is enhanced like a static grid.
@@ -127,7 +167,7 @@ class TestRunning:
         stop = cell.get_by_role("button", name="Stop")
         expect(stop).to_be_enabled()
         stop.click()
-        expect(_state(cell)).to_have_text(re.compile(r"^Stopped by you after"), timeout=2_000)
+        expect(_state(cell)).to_have_text(STOPPED)
         assert cell.get_attribute("data-state") == "stopped"
         expect(stop).to_be_disabled()
         _run(cell, "print('after the stop', 6 * 7)")
@@ -142,7 +182,7 @@ class TestRunning:
         expect(_output(cell)).to_have_text(re.compile(r"before the loop"))
         expect(cell).to_have_attribute("data-state", "running")
         cell.get_by_role("button", name="Stop").click()
-        expect(_state(cell)).to_have_text(re.compile(r"^Stopped by you after"), timeout=2_000)
+        expect(_state(cell)).to_have_text(STOPPED)
         expect(_output(cell)).to_have_text(re.compile(r"before the loop"))
 
     def test_exception_shows_a_trimmed_traceback(self, live_page):
@@ -222,18 +262,180 @@ class TestRunning:
     @pytest.mark.parametrize("palette", ["light", "dark"])
     def test_cell_with_every_kind_of_output_passes_axe(self, live_page, palette):
         """After a run with output, stderr, an error and a grid, axe finds no serious violation."""
-        assert AXE_JS.exists(), f"{AXE_JS} is missing: run `npm ci` in the repo (scripts/test.sh does)"
         _run(_cell(live_page, "own-points"))
         _run(_cell(live_page, "scaling"), "import sys\nprint('out')\nprint('err', file=sys.stderr)\n1 / 0")
         set_palette(live_page, palette)
         if not live_page.evaluate("() => typeof axe === 'object'"):
-            live_page.add_script_tag(path=str(AXE_JS))
+            load_axe(live_page)                        # the site's CSP refuses an added <script>
         result = live_page.evaluate("""() => axe.run(document.querySelectorAll('.dcf-cell'),
             {resultTypes: ['violations']})""")
         serious = [(v["id"], [n["target"] for n in v["nodes"]][:3]) for v in result["violations"]
                    if v["impact"] in ("serious", "critical")]
         assert any(rule["id"] == "color-contrast" for rule in result["passes"])    # it did audit the cells
         assert serious == []
+
+
+class TestOneRunPerCell:
+    """Stop and re-running act on one cell; a cell waiting behind another says so."""
+
+    def test_stop_in_a_waiting_cell_spares_the_running_one(self, live_page):
+        """A cell queued behind a running one says what it waits for; its Stop leaves the other running."""
+        running, waiting = _cell(live_page, "scaling"), _cell(live_page, "readings")
+        _loop(running)
+        _start(waiting)
+        expect(_state(waiting)).to_have_text("Waiting for cell 'scaling' to finish")
+        expect(waiting).to_have_attribute("data-state", "waiting")
+        waiting.get_by_role("button", name="Stop").click()
+        expect(_state(waiting)).to_have_text("Not run: stopped by you while it waited.")
+        expect(running).to_have_attribute("data-state", "running")
+        expect(_state(running)).to_have_text("Running\u2026")
+        assert live_page.evaluate("() => window.datacf.runtime.state.ready") is True      # no restart
+        running.get_by_role("button", name="Stop").click()
+        expect(_state(running)).to_have_text(STOPPED)
+
+    def test_stop_in_the_running_cell_lets_the_waiting_one_run(self, live_page):
+        """Stop restarts Python for the running cell only; the waiting cell says why it waits, then runs."""
+        running, waiting = _cell(live_page, "scaling"), _cell(live_page, "readings")
+        waiting.get_by_role("button", name="Reset").click()
+        _loop(running)
+        _start(waiting)
+        expect(_state(waiting)).to_have_text("Waiting for cell 'scaling' to finish")
+        running.get_by_role("button", name="Stop").click()
+        expect(_state(running)).to_have_text(STOPPED)
+        expect(_state(waiting)).to_have_text("Waiting: restarting Python after a stop in cell 'scaling'")
+        live_page.wait_for_function(_SETTLED_JS, arg=waiting.element_handle())
+        expect(_state(waiting)).to_have_text(FINISHED)
+        expect(waiting.locator(".dcf-cell__part--stdout pre")).to_have_text(
+            _cpython_stdout(_editor(waiting).input_value()))
+
+    def test_running_a_stuck_cell_again_replaces_its_run(self, live_page):
+        """Run on a cell whose run is stuck ends that run at once, not after the 30 s budget."""
+        cell = _cell(live_page, "scaling")
+        _loop(cell)
+        _run(cell, "print('replaced', 6 * 7)", timeout=BEFORE_BUDGET_MS)
+        expect(_state(cell)).to_have_text(FINISHED)
+        expect(_output(cell)).to_have_text(re.compile("replaced 42"))
+
+    def test_stop_returns_focus_to_run_when_the_run_ends(self, live_page):
+        """When a run ends while Stop has focus, focus moves to Run, not to the page's <body>."""
+        cell = _cell(live_page, "scaling")
+        _loop(cell)
+        stop = cell.get_by_role("button", name="Stop")
+        stop.focus()
+        expect(stop).to_be_focused()
+        live_page.evaluate("() => window.datacf.runtime.stop()")     # as the time budget would
+        expect(_state(cell)).to_have_text(STOPPED)
+        expect(stop).to_be_disabled()
+        expect(cell.get_by_role("button", name="Run")).to_be_focused()
+
+
+class TestRobustness:
+    def test_a_cell_survives_python_exiting(self, live_page):
+        """os._exit in a cell: the cell says Python exited, Python restarts, and the next run works."""
+        cell = _run(_cell(live_page, "scaling"), "import os\nprint('leaving')\nos._exit(3)")
+        expect(_state(cell)).to_have_text(
+            "Python exited during this run, so it restarts: earlier variables are gone; the next run works.")
+        error = cell.locator(".dcf-cell__part--error")
+        expect(error.locator(".dcf-cell__part-label")).to_have_text("Python exited")
+        expect(error.locator("pre")).to_have_text("Python exited (Program terminated with exit(3)).")
+        expect(cell.locator(".dcf-cell__part--stdout pre")).to_have_text("leaving\n")
+        _run(cell, "print(6 * 7)")
+        expect(_state(cell)).to_have_text(FINISHED)
+        expect(cell.locator(".dcf-cell__part--stdout pre")).to_have_text("42\n")
+        expect(live_page.get_by_role("alert")).to_have_count(0)
+
+    def test_endless_printing_is_capped_with_a_notice(self, live_page):
+        """A print loop keeps the first 100,000 characters and says, in words, how many were dropped."""
+        cell = _cell(live_page, "scaling")
+        _loop(cell, 'while True:\n    print("x" * 10**6)')
+        notice = cell.locator(".dcf-cell__part--stdout .dcf-cell__dropped")
+        expect(notice).to_have_text(re.compile(r"^\u2026 [\d,]+ characters of output were dropped$"))
+        cell.get_by_role("button", name="Stop").click()
+        expect(_state(cell)).to_have_text(STOPPED)
+        expect(notice).to_be_visible()
+        dropped = int(re.search(r"[\d,]+", notice.inner_text()).group().replace(",", ""))
+        assert dropped >= 900_000
+        shown = cell.locator(".dcf-cell__part--stdout pre").evaluate("(pre) => pre.textContent")
+        assert shown == "x" * 100_000
+
+    @pytest.mark.parametrize("viewport", [{"width": 1280, "height": 800}, PHONE], ids=["desktop", "phone"])
+    def test_python_status_never_covers_a_cells_output(self, live_page, viewport):
+        """Once Python is ready, its status is out of the way of a cell's output, wherever that is scrolled."""
+        live_page.set_viewport_size(viewport)
+        try:
+            cell = _run(_cell(live_page, "scaling"), "for i in range(40):\n    print('line', i)")
+            status = live_page.locator(".dcf-runtime")
+            expect(status).to_have_attribute("data-mode", "pill")
+            output = _output(cell)
+            for where in ("start", "center", "end"):
+                output.evaluate(f"(el) => el.scrollIntoView({{block: '{where}'}})")
+                live_page.wait_for_function("() => document.getAnimations().every((a) => a.playState !== 'running')")
+                assert not _boxes_overlap(status.bounding_box(), output.bounding_box()), where
+        finally:
+            live_page.set_viewport_size(DESKTOP)
+
+
+class TestNavigation:
+    def test_leaving_a_busy_page_cancels_its_runs(self, page, site):
+        """A run left running on a page the reader left by instant navigation does not hold up the next page."""
+        page.context.set_default_timeout(LOAD_TIMEOUT_MS)
+        open_page(page, site.base_url + TRY_IT)
+        page.evaluate("() => window.datacf.runtime.ready()")
+        page.evaluate("() => { window.__samePage = true; }")
+        _loop(_cell(page, "scaling"))
+        page.get_by_role("navigation", name="Navigation").get_by_role("link", name="Leave-one-out").first.click()
+        expect(page).to_have_url(site.base_url + "leave-one-out/")
+        cell = _cell(page, "fix-e")
+        expect(_editor(cell)).to_be_visible()
+        _run(cell, timeout=BEFORE_BUDGET_MS)
+        expect(_state(cell)).to_have_text(FINISHED)
+        expect(cell.locator(".dcf-cell__part--stdout pre")).to_have_text(_cpython_stdout(_editor(cell).input_value()))
+        assert page.evaluate("() => window.__samePage") is True      # it was instant navigation
+
+    def test_instant_navigation_adds_no_pagehide_listeners(self, page, site):
+        """Visiting pages with cells again and again leaves the window's pagehide listeners as they were."""
+        page.add_init_script("""(() => {
+          const add = EventTarget.prototype.addEventListener;
+          const remove = EventTarget.prototype.removeEventListener;
+          const counted = new Set();
+          window.__pagehide = () => counted.size;
+          EventTarget.prototype.addEventListener = function (type, listener, ...rest) {
+            if (this === window && type === "pagehide") counted.add(listener);
+            return add.call(this, type, listener, ...rest);
+          };
+          EventTarget.prototype.removeEventListener = function (type, listener, ...rest) {
+            if (this === window && type === "pagehide") counted.delete(listener);
+            return remove.call(this, type, listener, ...rest);
+          };
+        })()""")
+        open_page(page, site.base_url + TRY_IT)
+        nav = page.get_by_role("navigation", name="Navigation")
+        expect(page.locator("div.dcf-cell textarea")).to_have_count(4)
+        first = page.evaluate("() => window.__pagehide()")
+        for _ in range(4):
+            nav.get_by_role("link", name="Leave-one-out").first.click()
+            expect(page).to_have_url(site.base_url + "leave-one-out/")
+            expect(page.locator("div.dcf-cell[data-enhanced='true']")).not_to_have_count(0)
+            nav.get_by_role("link", name="Try it").first.click()
+            expect(page).to_have_url(site.base_url + TRY_IT)
+            expect(page.locator("div.dcf-cell[data-enhanced='true']")).to_have_count(4)
+        assert page.evaluate("() => window.__pagehide()") == first
+
+    def test_failure_banner_on_a_phone_is_compact(self, new_context, site):
+        """On a phone, the banner that says Python cannot load takes at most a fifth of the screen."""
+        if not site.runtime_url:
+            pytest.skip("this site was prebuilt (DATACF_BUILT_SITE) without a test runtime URL")
+        context = new_context(viewport=PHONE)
+        context.set_default_timeout(LOAD_TIMEOUT_MS)
+        context.route(f"{site.runtime_url}**", lambda route: route.abort("blockedbyclient"))
+        page = context.new_page()
+        open_page(page, site.base_url + TRY_IT)
+        page.evaluate("() => window.datacf.runtime.ready().catch(() => null)")
+        banner = page.get_by_role("alert")
+        expect(banner).to_contain_text("could not be downloaded")
+        expect(banner.get_by_role("button", name="Retry")).to_be_visible()
+        assert banner.bounding_box()["height"] <= 0.2 * PHONE["height"]
+        context.watch.take("console_errors")      # the blocked runtime requests, this test's point
 
 
 def _stored(page):
