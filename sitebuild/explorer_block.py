@@ -5,7 +5,14 @@ A page embeds an explorer with a fenced block (YAML inside)::
     ```datacf-explorer
     preset: mislabelled        # a preset of docs/explorer_presets.toml
     caption: "Drag E home."    # optional: a sentence under the preset's title
+    tutorial: false            # optional: for a tutorial preset, leave out its tutorial text
     ```
+
+A tutorial preset (one with a ``[NAME.tutorial]`` table) is wrapped in a
+``<section class="dcf-tutorial">``: goal and step above the explorer, what to notice and the
+question below, the answer (computed at build time) in a ``<details>``, with a slot that
+``docs/js/explorer-tutorial.js`` fills with the same answer read from the live numbers. Its
+explorer offers only its own preset, so Reset returns to the tutorial's start.
 
 :func:`render_explorer_block` turns it into static HTML from the preset's precomputed JSON
 (``sitebuild/explorer_presets.py``): the preset's text, its points as a table, its grid as a
@@ -30,7 +37,7 @@ __all__ = ["EXPLORER_LANG", "EXPLORER_KEYS", "MAX_STATIC_ROWS", "render_explorer
            "page_markdown"]
 
 EXPLORER_LANG = "datacf-explorer"
-EXPLORER_KEYS = ("preset", "caption")
+EXPLORER_KEYS = ("preset", "caption", "tutorial")
 MAX_STATIC_ROWS = 32
 MODEL_WORDS = {
     "KNN": lambda p: f"{p['k']}-nearest neighbours",
@@ -166,13 +173,17 @@ def render_explorer_block(options, presets, where=EXPLORER_LANG):
     caption = options.get("caption")
     if caption is not None and not isinstance(caption, str):
         raise PageError(f"{where}: caption must be text.")
+    if not isinstance(options.get("tutorial", True), bool):
+        raise PageError(f"{where}: tutorial must be true or false.")
     name = options["preset"]
     try:
         document = presets.get(name)
     except PresetError as error:
         raise PageError(f"{where}: {error}") from None
+    tutorial = document.get("tutorial") if options.get("tutorial", True) else None
     state = document["state"]
-    island = {"preset": document, "presets": [[key, presets.get(key)["title"]] for key in presets.names()]}
+    choices = [[name, document["title"]]] if tutorial else [[key, presets.get(key)["title"]] for key in presets.names()]
+    island = {"preset": document, "presets": choices}
     n = len(state["train"]["X"])
     model = MODEL_WORDS[state["model"]](state["params"])
     scored = ("the training points themselves" if state["eval"] is None
@@ -198,7 +209,28 @@ def render_explorer_block(options, presets, where=EXPLORER_LANG):
         f'<template class="dcf-explorer__data">{script_json(island)}</template>',
         "</div>",
     ]
+    if tutorial:
+        return _tutorial_html(name, tutorial, "".join(parts))
     return "".join(parts)
+
+
+def _tutorial_html(name, tutorial, explorer):
+    """A tutorial around its explorer: goal and step, explorer, notice, question and answer."""
+    step = ("the state after the tutorial's step" if tutorial["after_state"] is not None
+            else "the tutorial's state")
+    return "".join([
+        f'<section class="dcf-tutorial" data-tutorial="{_esc(name)}" aria-label="Tutorial">',
+        f'<p class="dcf-tutorial__goal"><strong>Goal.</strong> {_esc(tutorial["goal"])}</p>',
+        f'<div class="dcf-tutorial__do"><p><strong>Do.</strong> {_esc(tutorial["do"])}</p></div>',
+        explorer,
+        f'<p class="dcf-tutorial__notice"><strong>Notice.</strong> {_esc(tutorial["notice"])}</p>',
+        f'<p class="dcf-tutorial__question"><strong>Question.</strong> {_esc(tutorial["question"])}</p>',
+        '<details class="dcf-tutorial__answer"><summary>Show the answer</summary>',
+        f'<p class="dcf-tutorial__built"><strong>Computed when the site was built</strong> (for {_esc(step)}): '
+        f'<span class="dcf-tutorial__built-text">{_esc(tutorial["answer"])}</span></p>',
+        '<p class="dcf-tutorial__live" aria-live="polite" hidden></p>',
+        "</details></section>",
+    ])
 
 
 def render_explorer_blocks(markdown, presets, page="page"):

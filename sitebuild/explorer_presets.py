@@ -54,6 +54,7 @@ PRESET_KEYS = {
     "lens": "the lens shown first",
     "lens_options": "the lens' point, group, pair, column (by name), alpha, beta, size",
     "selection": "a row name whose decision regions are shaded",
+    "tutorial": "a guided tutorial: goal, do, notice, question, answer, step (sitebuild/tutorials.py)",
 }
 _REQUIRED = ("title", "description", "model")
 
@@ -97,8 +98,102 @@ def _row(names, text, where):
     return row
 
 
+def _lens(lens, options, names, columns, where):
+    """``lens`` updated by TOML ``lens_options`` (points and columns by name)."""
+    lens = dict(lens)
+    if not isinstance(options, dict):
+        raise PresetError(f"{where}: lens_options must be a table.")
+    for key, value in options.items():
+        if key == "point":
+            value = _index(names, value, "a training point", where)
+        elif key in ("group", "pair"):
+            if not isinstance(value, list):
+                raise PresetError(f"{where}: lens_options.{key} must list point names.")
+            value = [_index(names, v, "a training point", where) for v in value]
+        elif key == "column":
+            value = _index(columns, value, "an evaluation column", where)
+        lens[key] = value
+    return lens
+
+
+def _after_step(state, step, where):
+    """The state after a tutorial's ``step`` (sitebuild.tutorials.STEP_KEYS), checked."""
+    from datacf._explorer import ExplorerStateError, check_state
+
+    from .tutorials import STEP_KEYS
+
+    if not isinstance(step, dict) or not step:
+        raise PresetError(f"{where}: step must be a non-empty table.")
+    unknown = sorted(set(step) - set(STEP_KEYS))
+    if unknown:
+        raise PresetError(f"{where}: unknown key {unknown[0]!r}; the keys are {sorted(STEP_KEYS)}.")
+    after = json.loads(json.dumps(state))
+    names = after["train"]["names"]
+    for key in ("move", "relabel"):
+        if not isinstance(step.get(key, {}), dict):
+            raise PresetError(f"{where}: step.{key} must be a table of point names.")
+    for name, xy in step.get("move", {}).items():
+        after["train"]["X"][_index(names, name, "a training point", where)] = xy
+    for name, label in step.get("relabel", {}).items():
+        after["train"]["y"][_index(names, name, "a training point", where)] = label
+    if "model" in step:
+        after["model"], after["params"] = step["model"], {}
+    for key in ("params", "metric", "convention"):
+        if key in step:
+            after[key] = step[key]
+    if "eval" in step:
+        if step["eval"] != "train":
+            raise PresetError(f"{where}: step.eval may only be \"train\" (score on the training points).")
+        after["eval"], after["focus"], after["view"] = None, None, None
+        after["lens"]["column"] = 0
+    columns = (after["eval"] or after["train"])["names"]
+    if "focus" in step:
+        if not isinstance(step["focus"], list):
+            raise PresetError(f"{where}: step.focus must list column names.")
+        after["focus"] = [_index(columns, c, "an evaluation column", where) for c in step["focus"]]
+    if "lens" in step:
+        after["lens"]["name"] = step["lens"]
+    after["lens"] = _lens(after["lens"], step.get("lens_options", {}), names, columns, where)
+    if "selection" in step:
+        after["selection"] = _row(names, step["selection"], where)
+    try:
+        after = check_state(after)
+    except ExplorerStateError as error:
+        raise PresetError(f"{where}: {error}") from None
+    if after == state:
+        raise PresetError(f"{where}: the step changes nothing.")
+    return after
+
+
+def _check_tutorial(spec, where):
+    from .tutorials import TUTORIAL_KEYS, TUTORIAL_REQUIRED, TutorialError, readings_in
+
+    if not isinstance(spec, dict):
+        raise PresetError(f"{where}: tutorial must be a table.")
+    unknown = sorted(set(spec) - set(TUTORIAL_KEYS))
+    if unknown:
+        raise PresetError(f"{where}: unknown key {unknown[0]!r}; the keys are {sorted(TUTORIAL_KEYS)}.")
+    for key in TUTORIAL_REQUIRED:
+        if not isinstance(spec.get(key), str) or not spec[key].strip():
+            raise PresetError(f"{where}: tutorial.{key} must be non-empty text ({TUTORIAL_KEYS[key]}).")
+    try:
+        for key in TUTORIAL_REQUIRED:
+            readings_in(spec[key], f"{where}, tutorial.{key}")
+    except TutorialError as error:
+        raise PresetError(str(error)) from None
+    if any(ch.isdigit() for ch in _without_readings(spec["answer"])):
+        raise PresetError(f"{where}: tutorial.answer has a typed-in number; read every number from the grid with {{{{ … }}}}.")
+    return spec
+
+
+def _without_readings(text):
+    import re
+
+    return re.sub(r"\{\{.*?\}\}", "", text, flags=re.S)
+
+
 class Preset:
-    """One declared preset: its validated explorer state, title and description."""
+    """One declared preset: its validated explorer state, title, description and tutorial."""
 
     def __init__(self, name, spec):
         from datacf._explorer import ExplorerStateError, check_state
@@ -129,21 +224,8 @@ class Preset:
                 if not isinstance(spec["focus"], list):
                     raise PresetError(f"{where}: focus must list column names.")
                 state["focus"] = [_index(columns, c, "an evaluation column", where) for c in spec["focus"]]
-            lens = {"name": spec.get("lens", "loo")}
-            options = spec.get("lens_options", {})
-            if not isinstance(options, dict):
-                raise PresetError(f"{where}: lens_options must be a table.")
-            for key, value in options.items():
-                if key == "point":
-                    value = _index(train["names"], value, "a training point", where)
-                elif key in ("group", "pair"):
-                    if not isinstance(value, list):
-                        raise PresetError(f"{where}: lens_options.{key} must list point names.")
-                    value = [_index(train["names"], v, "a training point", where) for v in value]
-                elif key == "column":
-                    value = _index(columns, value, "an evaluation column", where)
-                lens[key] = value
-            state["lens"] = lens
+            state["lens"] = _lens({"name": spec.get("lens", "loo")}, spec.get("lens_options", {}), train["names"],
+                                  columns, where)
             if "selection" in spec:
                 state["selection"] = _row(train["names"], spec["selection"], where)
             self.state = check_state(state)
@@ -152,6 +234,12 @@ class Preset:
         self.name = name
         self.title = spec["title"]
         self.description = spec["description"]
+        self.tutorial = None
+        self.after = None
+        if "tutorial" in spec:
+            self.tutorial = _check_tutorial(spec["tutorial"], where)
+            if "step" in self.tutorial:
+                self.after = _after_step(self.state, self.tutorial["step"], f"{where}, tutorial.step")
 
     def __repr__(self):
         return f"Preset({self.name!r}, model={self.state['model']!r}, n={len(self.state['train']['X'])})"
@@ -173,7 +261,46 @@ class Preset:
                     "title": self.title, "description": self.description,
                     "input_hash": self.input_hash(code_digest), "state": self.state, "result": result,
                     "grid": json.loads(grid.to_json())}
+        if self.tutorial is not None:
+            document["tutorial"] = self.render_tutorial(dict(result, values=grid.values.tolist()))
         return json.dumps(document, ensure_ascii=False, allow_nan=False, separators=(",", ":")) + "\n"
+
+
+    def readers(self, out=None):
+        """``{"": Reader, "after.": Reader}`` of this preset's state and its step's (if any)."""
+        from datacf._explorer import explore
+
+        from .tutorials import Reader
+
+        def flip(name):
+            state = json.loads(json.dumps(self.state))
+            state["lens"] = dict(state["lens"], group=[self.state["train"]["names"].index(name)])
+            poisoned = explore(state)
+            full = len(poisoned["utility"]) - 1
+            return poisoned["poison"]["utility"][full] - poisoned["utility"][full]
+
+        readers = {"": Reader(out or explore(self.state), build={"flip": flip})}
+        if self.after is not None:
+            readers["after."] = Reader(explore(self.after))
+        return readers
+
+    def render_tutorial(self, out=None):
+        """The tutorial's texts with their readings filled in, and what the page needs to go live."""
+        from .tutorials import TutorialError, render_text
+
+        where = f"Preset {self.name!r}, tutorial"
+        readers = self.readers(out)
+        try:
+            texts = {key: render_text(self.tutorial[key], readers, f"{where}.{key}")
+                     for key in ("goal", "do", "notice", "question")}
+            asked = readers["after." if self.after is not None else ""]
+            texts["answer"] = render_text(self.tutorial["answer"], {"": asked}, f"{where}.answer",
+                                          allow_build=False, strict=True)
+        except TutorialError as error:
+            raise PresetError(str(error)) from None
+        texts["answer_template"] = self.tutorial["answer"]
+        texts["after_state"] = self.after
+        return texts
 
 
 def parse_presets(text, source=PRESETS_FILE):

@@ -88,3 +88,23 @@ class TestBlock:
         text = "```python\nx = 1\n```\n\n```datacf-explorer\npreset: xor\n```\n"
         out = render_explorer_blocks(text, store)
         assert "```python\nx = 1\n```" in out and 'data-preset="xor"' in out
+
+
+class TestTutorialBlock:
+    def test_tutorial_html(self, store):
+        """A tutorial preset's block wraps its explorer in the tutorial text; the answer sits in a <details>."""
+        html = render_explorer_block({"preset": "tutorial_mislabelled"}, store)
+        assert html.startswith('<section class="dcf-tutorial" data-tutorial="tutorial_mislabelled"')
+        for part in ("dcf-tutorial__goal", "dcf-tutorial__do", "dcf-tutorial__notice", "dcf-tutorial__question",
+                     '<details class="dcf-tutorial__answer">', "dcf-tutorial__live", 'class="dcf-explorer"'):
+            assert part in html
+        assert "{{" not in html.split("<template")[0] + html.split("</template>")[1]   # only the JSON keeps the template
+        island = json.loads(html.split('<template class="dcf-explorer__data">')[1].split("</template>")[0])
+        assert island["presets"] == [["tutorial_mislabelled", store.get("tutorial_mislabelled")["title"]]]
+
+    def test_tutorial_off(self, store):
+        """tutorial: false embeds the bare explorer with every preset to choose from."""
+        html = render_explorer_block({"preset": "tutorial_mislabelled", "tutorial": False}, store)
+        assert html.startswith('<div class="dcf-explorer"') and "dcf-tutorial" not in html
+        with pytest.raises(PageError, match="tutorial must be true or false"):
+            render_explorer_block({"preset": "xor", "tutorial": "yes"}, store)

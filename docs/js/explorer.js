@@ -13,6 +13,8 @@
 //                       metric, convention, focus, lens, selection, view)
 //   setState(state)  -> checks it (throws an Error naming the problem) and loads it
 //   grid()           -> the values on screen: a list of 2^n rows in subset order
+//   result()         -> the readings on screen (datacf._explorer.explore's output, without values)
+// window.datacf.explorers lists every explorer on the page; explorerOf(root) gives one's API.
 
 import { onEachPage } from "./each-page.js";
 import { runtime } from "./runtime.js";
@@ -32,6 +34,10 @@ const LIMIT_NOTE = `Live exact grids hold ${LIMITS.minPoints} to ${LIMITS.maxPoi
 const MODEL_TITLES = { KNN: "k-nearest neighbours", LogisticRegression: "Logistic regression", NearestCentroid: "Nearest centroid" };
 const METRIC_TITLES = { prob_correct: "probability of the true label", accuracy: "accuracy", log_loss: "log loss" };
 let counter = 0;
+const apis = new WeakMap();   // div.dcf-explorer -> its API
+
+/** The scripting API of the explorer mounted on `root` (undefined before it is mounted). */
+export const explorerOf = (root) => apis.get(root);
 
 const el = (doc, tag, props = {}) => Object.assign(doc.createElement(tag), props);
 const clone = (value) => JSON.parse(JSON.stringify(value));
@@ -126,6 +132,7 @@ function mountExplorer(root, { document: doc = root.ownerDocument, window: win =
   resetButton.title = "Back to the preset";
   const toolbar = el(doc, "div", { className: "dcf-ex-toolbar" });
   toolbar.append(field(doc, "Preset", presetPick), undoButton, redoButton, resetButton);
+  presetPick.parentElement.hidden = island.presets.length < 2;   // a tutorial's explorer keeps its preset
 
   // the data: plot + tables
   const plot = createPlot(doc, { onMove: movePoint, onKeyAction: keyAction, label: "Training points and decision regions" });
@@ -588,6 +595,7 @@ function mountExplorer(root, { document: doc = root.ownerDocument, window: win =
       return clone(state);
     },
     grid: () => clone(shown.grid.values),
+    result: () => clone(shown.result),
     status: () => root.dataset.status,
   };
 
@@ -654,8 +662,10 @@ export function mount(doc = document) {
   const roots = [...doc.querySelectorAll("div.dcf-explorer")];
   roots.forEach((root, k) => {
     const api = mountExplorer(root, { document: doc, first: k === 0 });
+    if (api) apis.set(root, api);
     if (api && k === 0 && typeof window !== "undefined") window.datacf = Object.assign(window.datacf ?? {}, { explorer: api });
   });
+  if (typeof window !== "undefined") window.datacf = Object.assign(window.datacf ?? {}, { explorers: roots.map(explorerOf) });
 }
 
 onEachPage(mount);
