@@ -275,3 +275,48 @@ class TestImmutability:
         grid = _table_grid()
         grid.shapley(), grid.banzhaf(), grid.loo(), grid.scaling(), grid.beta_shapley(4, 1), grid.interaction(0, 1)
         assert grid.values.tolist() == TABLE
+
+
+class TestRows:
+    def test_empty_name_and_symbol_are_row_zero(self):
+        """"" and "∅" both name the empty set, row 0."""
+        grid = _table_grid()
+        assert grid.row_index("") == 0 and grid.row_index("∅") == 0
+
+    def test_group_loo_reads_the_focused_utility(self):
+        """Column r: removing A and B gives U(AB) - U(∅) = 2 - 5; column q, removing A: 3 - 0."""
+        grid = _table_grid()
+        assert grid.group_loo("AB", focus="r") == -3.0
+        assert grid.group_loo(["A"], focus="q") == 3.0
+
+
+class TestReprAndEquality:
+    def test_dataset_repr(self):
+        """A dataset shows its size, classes and names."""
+        data = dcf.Dataset([[0.0, 1.0], [2.0, 3.0], [4.0, 5.0]], [1, 0, 1])
+        assert repr(data) == "Dataset(n_points=3, n_features=2, classes=[0, 1], names=['A', 'B', 'C'])"
+
+    def test_grid_repr(self):
+        """A grid shows its points and number of columns."""
+        assert repr(_table_grid()) == "Grid(n_points=2, n_eval=3, points=['A', 'B'])"
+
+    def test_learner_repr_lists_every_parameter(self):
+        """Learners show their parameters like scikit-learn estimators do."""
+        assert repr(dcf.models.LogisticRegression(C=0.5)) == "LogisticRegression(C=0.5, max_iter=100)"
+        assert repr(dcf.models.KNN(k=2)) == "KNN(k=2)" and repr(dcf.models.NearestCentroid()) == "NearestCentroid()"
+
+    def test_learners_are_equal_when_class_and_parameters_are(self):
+        """KNN(k=2) equals KNN(k=2), not KNN(k=3) nor another learner."""
+        assert dcf.models.KNN(k=2) == dcf.models.KNN(k=2)
+        assert dcf.models.KNN(k=2) != dcf.models.KNN(k=3)
+        assert dcf.models.NearestCentroid() != dcf.models.KNN(k=2)
+
+    @pytest.mark.parametrize("other", [
+        dcf.Dataset([[0.0], [2.0]], [0, 1]),                 # other features
+        dcf.Dataset([[0.0], [1.0]], [1, 0]),                 # other labels
+        dcf.Dataset([[0.0], [1.0]], [0, 1], names=["A", "Z"]),
+    ], ids=["X", "y", "names"])
+    def test_datasets_differ_if_any_part_does(self, other):
+        """Two datasets are equal only if features, labels and names all are."""
+        data = dcf.Dataset([[0.0], [1.0]], [0, 1])
+        assert data == dcf.Dataset([[0.0], [1.0]], [0, 1]) and data != other

@@ -1,8 +1,11 @@
 """Error paths of datacf/ that no other test reached: each raises its own clear message.
 
 Every ``raise`` in the core should be exercised by a ``pytest.raises(..., match=...)`` somewhere
-in tests/; this file holds the ones that had none (issue 12), one class per unit.
+in tests/; this file holds the ones that had none (issue 12), one class per unit. Messages are
+matched whole (``exact``), so a changed word is caught, not only a missing one.
 """
+import re
+
 import numpy as np
 import pytest
 from sklearn.naive_bayes import GaussianNB
@@ -12,51 +15,76 @@ import datacf as dcf
 TRAIN = dcf.Dataset([[0.0], [1.0], [3.0]], [0, 1, 1])
 
 
+def exact(message):
+    """A pattern for ``pytest.raises(match=...)`` that accepts this message only."""
+    return f"^{re.escape(message)}$"
+
+
 class TestComputeGrid:
     def test_eval_must_be_a_dataset(self):
         """eval given as a raw array is a TypeError naming its type."""
-        with pytest.raises(TypeError, match=r"eval must be a datacf.Dataset or None; got ndarray"):
+        with pytest.raises(TypeError, match=exact("eval must be a datacf.Dataset or None; got ndarray.")):
             dcf.compute_grid(TRAIN, dcf.models.KNN(k=1), eval=np.zeros((2, 1)))
+
+
+class TestRecomputeGrid:
+    def test_needs_a_grid(self):
+        """A JSON dict is not a grid: TypeError naming its type."""
+        with pytest.raises(TypeError, match=exact("recompute_grid needs a datacf.Grid; got dict.")):
+            dcf.recompute_grid({"values": [[0.0], [1.0]]})
+
+    def test_bare_table_records_no_inputs(self):
+        """A grid built from a bare table cannot be recomputed."""
+        message = "This grid records no inputs (it was built from a bare table), so it cannot be recomputed."
+        with pytest.raises(ValueError, match=exact(message)):
+            dcf.recompute_grid(dcf.Grid([[0.0], [1.0]]))
 
 
 class TestDatasetFromDict:
     def test_not_a_dict(self):
         """A list is not a dataset record; the message names its type."""
-        with pytest.raises(ValueError, match=r"A dataset must be a dict with keys 'X', 'y' and 'names'; got list"):
+        with pytest.raises(ValueError, match=exact("A dataset must be a dict with keys 'X', 'y' and 'names'; got list.")):
             dcf.Dataset.from_dict([[0.0], [0]])
 
     def test_missing_labels(self):
         """A record without "y" is refused, listing the keys it has."""
-        with pytest.raises(ValueError, match=r"must be a dict with keys .*; got \['X'\]"):
+        with pytest.raises(ValueError, match=exact("A dataset must be a dict with keys 'X', 'y' and 'names'; got ['X'].")):
             dcf.Dataset.from_dict({"X": [[0.0]]})
 
 
 class TestGridRows:
     def test_subset_naming_a_point_twice(self):
         """"AA" is not a subset: a point is in it or not."""
-        with pytest.raises(ValueError, match=r"The subset 'AA' names a point twice"):
+        with pytest.raises(ValueError, match=exact("The subset 'AA' names a point twice.")):
             dcf.Grid(np.zeros((4, 1))).row_index("AA")
 
     def test_subset_sequence_naming_a_point_twice(self):
         """The same point by name and by index is still twice."""
-        with pytest.raises(ValueError, match=r"names a point twice"):
+        with pytest.raises(ValueError, match=exact("The subset ['A', 0] names a point twice.")):
             dcf.Grid(np.zeros((4, 1))).row(["A", 0])
+
+
+    def test_subset_of_the_wrong_type(self):
+        """A float is neither a row name nor a sequence of points."""
+        message = "A subset is a row name such as 'AB' or a sequence of point names or indices; got float."
+        with pytest.raises(TypeError, match=exact(message)):
+            dcf.Grid(np.zeros((4, 1))).row_index(1.5)
 
 
 class TestGridReadings:
     def test_empty_focus(self):
         """An empty focus list is refused, suggesting None for all columns."""
-        with pytest.raises(ValueError, match=r"focus is empty; give at least one evaluation column, or None for all"):
+        with pytest.raises(ValueError, match=exact("focus is empty; give at least one evaluation column, or None for all.")):
             dcf.Grid(np.zeros((4, 2))).utility(focus=[])
 
     def test_group_loo_of_an_empty_group(self):
         """group_loo needs a group with at least one point."""
-        with pytest.raises(ValueError, match=r"group_loo needs at least one point in the group"):
+        with pytest.raises(ValueError, match=exact("group_loo needs at least one point in the group.")):
             dcf.Grid(np.zeros((4, 1))).group_loo([])
 
     def test_interaction_of_a_point_with_itself(self):
         """The interaction index needs two different points, by index or name."""
-        with pytest.raises(ValueError, match=r"interaction needs two different points; got 'A' twice"):
+        with pytest.raises(ValueError, match=exact("interaction needs two different points; got 'A' twice.")):
             dcf.Grid(np.zeros((4, 1))).interaction("A", 0)
 
 
@@ -65,7 +93,7 @@ class TestKnnShapley:
     def test_arguments_must_be_datasets(self, which):
         """train and test must be Datasets; the message names the argument."""
         arguments = {"train": TRAIN, "test": TRAIN, which: np.zeros((3, 1))}
-        with pytest.raises(TypeError, match=rf"{which} must be a datacf.Dataset; got ndarray"):
+        with pytest.raises(TypeError, match=exact(f"{which} must be a datacf.Dataset; got ndarray.")):
             dcf.knn_shapley(arguments["train"], arguments["test"], k=1)
 
 
@@ -88,5 +116,5 @@ class TestLogisticRegression:
     @pytest.mark.parametrize("max_iter", [0, 2.5])
     def test_bad_max_iter(self, max_iter):
         """max_iter must be a positive integer."""
-        with pytest.raises(ValueError, match=rf"max_iter must be a positive integer; got {max_iter!r}"):
+        with pytest.raises(ValueError, match=exact(f"max_iter must be a positive integer; got {max_iter!r}.")):
             dcf.compute_grid(TRAIN, dcf.models.LogisticRegression(max_iter=max_iter))
