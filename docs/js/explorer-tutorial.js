@@ -137,7 +137,9 @@ export function answerText(template, live) {
 }
 
 const KEYS = ["train", "eval", "model", "params", "metric", "convention", "focus", "lens"];
-const sameState = (a, b) => Boolean(a && b) && KEYS.every((key) => JSON.stringify(a[key]) === JSON.stringify(b[key]));
+const sorted = (_, x) => (x && typeof x === "object" && !Array.isArray(x) ? Object.fromEntries(Object.entries(x).sort()) : x);
+const canon = (value) => JSON.stringify(value ?? null, sorted);
+const sameState = (a, b) => Boolean(a && b) && KEYS.every((key) => canon(a[key]) === canon(b[key]));
 
 function mountTutorial(section, doc) {
   if (section.dataset.enhanced === "true") return;
