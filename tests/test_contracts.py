@@ -320,3 +320,38 @@ class TestReprAndEquality:
         """Two datasets are equal only if features, labels and names all are."""
         data = dcf.Dataset([[0.0], [1.0]], [0, 1])
         assert data == dcf.Dataset([[0.0], [1.0]], [0, 1]) and data != other
+
+    @pytest.mark.parametrize("change", [
+        {"point_names": ["P", "Q"]},
+        {"eval_names": ["x", "y", "z"]},
+        {"provenance": {"datacf": "0.0"}},
+    ], ids=["point_names", "eval_names", "provenance"])
+    def test_grids_differ_if_any_part_does(self, change):
+        """Two grids with the same values are equal only if names and provenance are too."""
+        grid = _table_grid()
+        fields = {"point_names": grid.point_names, "eval_names": grid.eval_names, "provenance": grid.provenance}
+        assert dcf.Grid(TABLE, **fields) == grid and dcf.Grid(TABLE, **{**fields, **change}) != grid
+
+    def test_grids_with_other_inputs_differ(self):
+        """Same values computed from different recorded inputs are different grids."""
+        train = dcf.Dataset([[0.0], [1.0]], [0, 1])
+        a = dcf.compute_grid(train, dcf.models.LogisticRegression(max_iter=100))
+        b = dcf.compute_grid(train, dcf.models.LogisticRegression(max_iter=50))   # converges well before
+        assert a.values.tolist() == b.values.tolist() and a != b
+
+
+class TestJsonText:
+    def test_indent_is_passed_through(self):
+        """to_json(indent=2) writes one field per line, indented by two spaces."""
+        text = _table_grid().to_json(indent=2)
+        assert text.startswith('{\n  "schema": "datacf.grid",\n  "version": ')
+
+    def test_default_is_one_line(self):
+        """Without indent the text is a single line."""
+        assert "\n" not in _table_grid().to_json()
+
+    def test_nan_is_never_written(self):
+        """JSON has no NaN (RFC 8259): a NaN in the provenance is refused, not written."""
+        grid = dcf.Grid(TABLE, provenance={"numpy": float("nan")})
+        with pytest.raises(ValueError):
+            grid.to_json()

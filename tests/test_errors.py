@@ -4,6 +4,7 @@ Every ``raise`` in the core should be exercised by a ``pytest.raises(..., match=
 in tests/; this file holds the ones that had none (issue 12), one class per unit. Messages are
 matched whole (``exact``), so a changed word is caught, not only a missing one.
 """
+import json
 import re
 
 import numpy as np
@@ -118,3 +119,35 @@ class TestLogisticRegression:
         """max_iter must be a positive integer."""
         with pytest.raises(ValueError, match=exact(f"max_iter must be a positive integer; got {max_iter!r}.")):
             dcf.compute_grid(TRAIN, dcf.models.LogisticRegression(max_iter=max_iter))
+
+
+class TestGridJson:
+    def test_not_text(self):
+        """None is not JSON text: TypeError naming its type."""
+        with pytest.raises(TypeError, match=exact("Grid.from_json needs JSON text; got NoneType.")):
+            dcf.Grid.from_json(None)
+
+    def test_longer_than_max_chars(self):
+        """Text over the limit is refused before parsing, with the way out."""
+        message = ("The grid JSON is 12 characters long, more than the limit of 10. "
+                   "If you trust the file, pass a larger max_chars to Grid.from_json.")
+        with pytest.raises(ValueError, match=exact(message)):
+            dcf.Grid.from_json('{"a": [1.0]}', max_chars=10)
+
+    def test_nested_too_deeply(self):
+        """Deep nesting is refused as not a grid, not a RecursionError."""
+        message = "This is not valid grid JSON: it is nested too deeply to be a grid."
+        with pytest.raises(ValueError, match=exact(message)):
+            dcf.Grid.from_json("[" * 100_000 + "]" * 100_000, max_chars=10**6)
+
+    def test_values_not_a_list_of_rows(self):
+        """A flat list of numbers is not a table."""
+        document = json.loads(dcf.Grid([[0.0], [1.0]]).to_json())
+        document["values"] = [0.0, 1.0]
+        message = "The grid JSON field 'values' must be a list of rows, each a list of numbers."
+        with pytest.raises(ValueError, match=exact(message)):
+            dcf.Grid.from_json(json.dumps(document))
+
+    def test_text_keeps_non_ascii_names(self):
+        """Names are written as UTF-8 text ("é"), not as \\u escapes."""
+        assert '"é"' in dcf.Grid([[0.0], [1.0]], point_names=["é"]).to_json()
