@@ -247,8 +247,12 @@ class Preset:
     def input_hash(self, code_digest=None):
         import datacf as dcf
 
+        from . import tutorials
+
         key = {"state": self.state, "title": self.title, "description": self.description,
-               "datacf": dcf.__version__, "code": _code_digest() if code_digest is None else code_digest,
+               "tutorial": self.tutorial, "datacf": dcf.__version__,
+               "code": _code_digest() if code_digest is None else code_digest,
+               "readings": hashlib.sha256(Path(tutorials.__file__).read_bytes()).hexdigest(),   # the reading language
                "schema": PRESET_SCHEMA_VERSION}
         return hashlib.sha256(json.dumps(key, sort_keys=True).encode()).hexdigest()
 

@@ -372,3 +372,14 @@ class TestFormat:
         assert tutorial["answer_template"].startswith("φ(E) = {{ shapley(E) }}")
         assert tutorial["after_state"]["train"]["X"][4] == [3.5, 3.1]
         assert "{{" not in tutorial["notice"] and "{{" not in tutorial["answer"]
+
+    def test_text_change_rebuilds(self, presets):
+        """Editing a tutorial's text changes the preset's input hash, so the build recomputes its file."""
+        preset = presets["tutorial_mislabelled"]
+        before = preset.input_hash("digest")
+        original = preset.tutorial
+        try:
+            preset.tutorial = dict(original, notice="changed")
+            assert preset.input_hash("digest") != before
+        finally:
+            preset.tutorial = original

@@ -3,7 +3,7 @@
 // sitebuild/explorer_block.py writes a tutorial as a <section class="dcf-tutorial"> holding the
 // goal, the step, the explorer, what to notice and a question whose answer sits in a <details>:
 // the answer computed when the site was built, and a slot for the same answer read from the
-// live numbers. This module adds two buttons (do the tutorial's step; back to its start) and
+// live numbers. This module adds a button that makes the tutorial's step (if it has one) and
 // fills the live answer each time the explorer's numbers are up to date, saying which state
 // they belong to. The answer is a template of readings (sitebuild/tutorials.py documents them);
 // `answerText` evaluates it here exactly as the build does, on the explorer's live result.
@@ -160,9 +160,10 @@ function mountTutorial(section, doc) {
     actions.append(b);
     return b;
   };
-  if (after) button("Do this step for me", () => api.setState(after));
-  button("Back to the tutorial's start", () => api.setState(preset.state));
-  section.querySelector(".dcf-tutorial__do")?.append(actions);
+  if (after) {   // the explorer's own Reset returns to the tutorial's start: its preset is this tutorial
+    button("Do this step for me", () => api.setState(after));
+    section.querySelector(".dcf-tutorial__do")?.append(actions);
+  }
 
   function whose(state) {
     if (after && sameState(state, after)) return "the tutorial's state after its step, the state the question asks about";

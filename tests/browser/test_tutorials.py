@@ -14,7 +14,7 @@ from numpy.testing import assert_allclose
 
 from datacf._view import format_number
 
-from .site_harness import open_page
+from .site_harness import PHONE, load_axe, open_page, set_palette
 
 pytestmark = pytest.mark.browser
 
@@ -26,11 +26,11 @@ ANSWERS_JS = """(which) => [...document.querySelectorAll('section.dcf-tutorial')
     return {name: s.dataset.tutorial, state: live.dataset.state, which: live.dataset.which ?? null,
             built: s.querySelector('.dcf-tutorial__built-text').textContent,
             live: live.querySelector('.dcf-tutorial__live-text')?.textContent ?? null,
-            hasStep: Boolean(s.querySelector('.dcf-tutorial__actions button:nth-child(2)'))};
+            hasStep: Boolean(s.querySelector('.dcf-tutorial__actions button'))};
   })"""
 AFTER_JS = """() => [...document.querySelectorAll('section.dcf-tutorial')].every((s) => {
     const live = s.querySelector('.dcf-tutorial__live');
-    const stepped = Boolean(s.querySelector('.dcf-tutorial__actions button:nth-child(2)'));
+    const stepped = Boolean(s.querySelector('.dcf-tutorial__actions button'));
     return live.dataset.state === 'live' && live.dataset.which === (stepped ? 'after' : 'start');
   })"""
 
@@ -102,3 +102,21 @@ def test_javascript_off_reads(new_context, site):
             assert built.is_visible() and "{{" not in built.text_content()
             assert section.locator(".dcf-tutorial__live").is_hidden()
     assert total >= 15 and links >= total
+
+
+@pytest.mark.parametrize("palette", ["light", "dark"])
+def test_phone_and_axe(new_context, site, palette):
+    """At 375 px nothing overflows, each tutorial keeps its lens in its own flow, and axe finds nothing serious."""
+    page = new_context(viewport=PHONE, has_touch=True).new_page()
+    open_page(page, site.base_url + PAGES[1])
+    set_palette(page, palette)
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= PHONE["width"]
+    positions = page.locator("section.dcf-tutorial .dcf-ex-lens").evaluate_all(
+        "(lenses) => lenses.map((el) => getComputedStyle(el).position)")
+    assert positions and set(positions) == {"static"}
+    page.locator("section.dcf-tutorial .dcf-tutorial__answer summary").first.click()
+    load_axe(page)
+    result = page.evaluate("() => axe.run('section.dcf-tutorial', {resultTypes: ['violations']})")
+    serious = [(v["id"], [n["target"] for n in v["nodes"][:3]]) for v in result["violations"]
+               if v["impact"] in ("serious", "critical")]
+    assert not serious
