@@ -49,6 +49,14 @@
   let wasmFailed;
   const wasmFailure = new Promise((_, reject) => { wasmFailed = reject; });
   wasmFailure.catch(() => {});
+  // A Content-Security-Policy that forbids WebAssembly or the runtime's origin makes Pyodide hang
+  // like a dead network; the violation event says what was blocked, so fail the init with it.
+  self.addEventListener("securitypolicyviolation", (event) => {
+    const error = new Error(`the site's Content-Security-Policy blocked ${event.blockedURI || "a resource"} `
+      + `(directive ${event.effectiveDirective})`);
+    error.name = "PolicyError";
+    wasmFailed(error);
+  });
 
   const send = (message) => post({ ...message, key });
   const status = (stage, detail, bytes = null) => send({ type: "status", stage, detail, bytes });

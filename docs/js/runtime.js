@@ -149,6 +149,10 @@ function explain(error, config) {
     return `${file} from ${host} did not match its pinned hash, so it was not ${use}: the server sent `
       + "different bytes from the ones this site was built with. Retry later, or tell the site's authors.";
   }
+  if (error?.type === "PolicyError" || /Content[- ]Security[- ]Policy|unsafe-eval/i.test(message)) {
+    return "The Python runtime could not start: the site's Content-Security-Policy blocked it. The host's "
+      + "policy must allow 'wasm-unsafe-eval' and the runtime's origin (see the Security page).";
+  }
   if (/memory|allocate|RangeError/i.test(message) || error?.type === "RangeError") {
     return "There is not enough memory for the Python runtime. Close other tabs, then retry.";
   }

@@ -5,6 +5,8 @@ Pages are discovered from the built site (every index.html, and 404.html through
 so a new page is checked without editing this file.
 """
 import re
+import shutil
+import urllib.parse
 
 import pytest
 from playwright.sync_api import expect
@@ -12,7 +14,7 @@ from playwright.sync_api import expect
 from sitebuild import csp, runtime_config
 
 from .site_harness import (AXE_JS, PHONE, ROOT, SEARCH_READY_JS, load_axe, number_mismatches, open_page,
-                           set_palette, site_grid)
+                           serve_site, set_palette, site_grid)
 
 pytestmark = pytest.mark.browser
 
@@ -207,6 +209,23 @@ def test_palette_choice_is_remembered_under_the_policy(page, site):
     set_palette(page, "light")
     open_page(page, site.base_url)
     expect(page.locator("body")).to_have_attribute("data-md-color-scheme", "default")
+
+
+def test_a_policy_that_forbids_webassembly_is_named_as_the_reason(new_context, site, tmp_path):
+    """A host policy without 'wasm-unsafe-eval' fails the runtime with the policy as the reason,
+    instead of hanging until the stall timeout or blaming the network."""
+    if not site.runtime_url:
+        pytest.skip("this site was prebuilt (DATACF_BUILT_SITE) without a test runtime URL")
+    strict = tmp_path / "site"
+    shutil.copytree(site.dir, strict, ignore=shutil.ignore_patterns(runtime_config.SELF_HOST_DIR))
+    (strict / csp.POLICY_FILE).write_text(site.csp.replace(" 'wasm-unsafe-eval'", ""), encoding="utf-8")
+    context = new_context()
+    page = context.new_page()
+    with serve_site(strict, urllib.parse.urlsplit(site.base_url).path) as served:
+        open_page(page, served.base_url)
+        reason = page.evaluate("() => window.datacf.runtime.ready().then(() => null, (e) => e.message)")
+    assert reason and "Content-Security-Policy blocked it" in reason and "'wasm-unsafe-eval'" in reason, reason
+    context.watch.take("console_errors")      # the browser logs the violation: expected here
 
 
 def test_python_runtime_loads_under_the_policy(new_context, site):
