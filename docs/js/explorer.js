@@ -106,6 +106,8 @@ function mountExplorer(root, { document: doc = root.ownerDocument, window: win =
   let redo = [];
   let timer = null;
   let sequence = 0;
+  let running = false;       // a run of this explorer is in the worker
+  let again = false;         // the state changed while it ran
   let pendingEdit = false;
   let savedEval = preset.state.eval ? clone(preset.state.eval) : null;
   let selection = state.selection;
@@ -258,7 +260,7 @@ function mountExplorer(root, { document: doc = root.ownerDocument, window: win =
       if (!moveStart) moveStart = state;
       state = checkState({ ...next, selection });
       render();
-      schedule();
+      schedule({ now: false });
       return;
     }
     const before = moveStart ?? state;
@@ -456,25 +458,47 @@ function mountExplorer(root, { document: doc = root.ownerDocument, window: win =
     return rows;
   }
 
-  function schedule() {
+  /**
+   * Recompute soon: a discrete edit (a key, the end of a drag, a field) at once, a move during a
+   * drag once the pointer rests for DEBOUNCE_MS. One run at a time: an edit made while the worker
+   * computes waits for it (ending a running run restarts the worker, seconds of loading), then
+   * the latest state is computed; the finished run's numbers are shown meanwhile.
+   */
+  function schedule({ now = true } = {}) {
     if (upToDate()) return;
     pendingEdit = true;
     clearTimeout(timer);
-    timer = setTimeout(compute, DEBOUNCE_MS);
+    timer = setTimeout(compute, now ? 0 : DEBOUNCE_MS);
     if (runtime.state.failure) setStatus("error", `Python could not load (${runtime.state.failure}) The numbers shown are for the last computed state.`);
     else if (!runtime.state.ready) setStatus("waiting", "Your edit will be computed as soon as Python has loaded; the numbers shown are the preset's, computed when the site was built.");
     else setStatus("computing", "Computing\u2026");
   }
 
   async function compute() {
+    if (running) {
+      again = true;
+      return;
+    }
     const mine = ++sequence;
+    const base = shown;
     const request = clone(state);
     const rows = requestedRows(request);
     const code = `from datacf._explorer import explore_page\nexplore_page(${JSON.stringify(JSON.stringify(request))}, `
       + `${JSON.stringify(JSON.stringify(rows))})\n`;
     if (runtime.state.ready) setStatus("computing", "Computing\u2026");
-    const reply = await runtime.run(code, { channel });
-    if (mine !== sequence || reply.superseded) return;
+    running = true;
+    let reply;
+    try {
+      reply = await runtime.run(code, { channel });
+    } finally {
+      running = false;
+      if (again) {
+        again = false;
+        clearTimeout(timer);
+        timer = setTimeout(compute, 0);
+      }
+    }
+    if (mine !== sequence || reply.superseded || shown !== base) return;
     if (reply.stopped) {
       setStatus("error", "The computation was stopped; edit again to recompute.");
       return;
@@ -499,6 +523,7 @@ function mountExplorer(root, { document: doc = root.ownerDocument, window: win =
     pendingEdit = false;
     render();
     if (upToDate()) setStatus("live", `Up to date: ${2 ** request.train.X.length} models trained in your browser.`);
+    else schedule();   // the rows to show changed with the new data (another n opens other groups)
   }
 
   // --- drawing ------------------------------------------------------------------------------------
@@ -647,8 +672,15 @@ function popcount(x) {
   return c;
 }
 
+const rowOrders = new Map();
+
 /** Every row index by subset size, then by members (as datacf._view.row_order). */
 function rowsBySize(n) {
+  if (!rowOrders.has(n)) rowOrders.set(n, sortedRows(n));
+  return rowOrders.get(n);
+}
+
+function sortedRows(n) {
   const members = (r) => Array.from({ length: n }, (_, i) => i).filter((i) => (r >> i) & 1);
   const key = (r) => [popcount(r), ...members(r)];
   return Array.from({ length: 2 ** n }, (_, r) => r).sort((a, b) => {
