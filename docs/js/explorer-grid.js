@@ -26,7 +26,8 @@ export function createGrid(doc, { onSelect, onNeedRows = () => {} }) {
   root.append(table);
   const open = new Set();           // group sizes the reader opened
   const closed = new Set();         // group sizes the reader closed
-  let last = { view: null, selection: null, reads: null };
+  let last = { view: null, selection: null, reads: null, autoOpen: null, values: null };
+  let built = null;                 // {shape, cells, missing}: what the table on screen was built for
   let focusKey = null;              // "row:col" or "group:size" of the cell with tabindex 0
 
   const keyOf = (cell) => cell?.dataset.key ?? null;
@@ -53,11 +54,45 @@ export function createGrid(doc, { onSelect, onNeedRows = () => {} }) {
     return sizes;
   }
 
+  /** Set a cell's text, shade, label and value, touching the DOM only where they changed. */
+  function fill(td, cell, label, value) {
+    if (td.textContent !== cell.text) td.textContent = cell.text;
+    const shade = String(cell.shade);
+    if (td.dataset.shade !== shade) {
+      td.dataset.shade = shade;
+      td.style.setProperty("--dcf-v", shade);
+    }
+    if (td.getAttribute("aria-label") !== label) td.setAttribute("aria-label", label);
+    const v = String(value);
+    if (td.dataset.value !== v) td.dataset.value = v;
+  }
+
   function render(view, { selection = null, reads = { rows: new Set(), cols: new Set(), all: false }, autoOpen = new Set(), values = null } = {}) {
+    if (last.view === view && last.values === values && last.selection === selection && last.reads === reads
+      && sameSet(last.autoOpen, autoOpen)) return;     // nothing new (a drag redraws the rest of the page)
     last = { view, selection, reads, autoOpen, values };
     const hadFocus = table.contains(doc.activeElement);
     const n = view.nPoints;
     const grouped = n >= GROUP_FROM;
+    const opened = openSizes(n, selection, autoOpen);
+    const readCell = (row, c) => (reads.all || reads.rows.has(row)) && reads.cols.has(c);
+    // The same rows, columns, groups and lens marks as on screen: update the cells in place.
+    const shape = JSON.stringify([n, view.caption, view.cornerLabel, view.colLabels, view.focus,
+      (view.allGroups ?? view.groups).map((g) => [g.size, g.label]), view.rows.map((r) => [r.row, r.label, r.size]),
+      [...opened].sort(), selection, reads.all, [...reads.rows].sort((a, b) => a - b), [...reads.cols].sort()]);
+    if (built && built.shape === shape) {
+      for (const row of view.rows) {
+        if (!opened.has(row.size)) continue;
+        row.cells.forEach((raw, c) => {
+          const td = built.cells.get(`${row.row}:${c}`);
+          const cell = cellOf(view, row, raw, c);
+          if (td) fill(td, cell, cell.label + (readCell(row.row, c) ? "; read by the lens" : ""), values ? values[row.row][c] : cell.value);
+        });
+      }
+      if (built.missing) onNeedRows();
+      return;
+    }
+    const cells = new Map();
     const caption = table.caption ?? table.createCaption();
     caption.textContent = view.caption;
     const head = el(doc, "tr", { role: "row" });
@@ -75,7 +110,6 @@ export function createGrid(doc, { onSelect, onNeedRows = () => {} }) {
     thead.append(head);
     const bodies = [];
     const full = 2 ** n - 1;
-    const opened = openSizes(n, selection, autoOpen);
     const isOpen = (size) => opened.has(size);
     const positions = new Map();
     view.rows.forEach((row, p) => {
@@ -119,11 +153,10 @@ export function createGrid(doc, { onSelect, onNeedRows = () => {} }) {
           tr.append(th);
           row.cells.forEach((raw, c) => {
             const cell = cellOf(view, row, raw, c);
-            const td = el(doc, "td", { textContent: cell.text, role: "gridcell" });
-            td.style.setProperty("--dcf-v", String(cell.shade));
-            td.setAttribute("aria-label", cell.label + (rowRead && reads.cols.has(c) ? "; read by the lens" : ""));
+            const td = el(doc, "td", { role: "gridcell" });
+            fill(td, cell, cell.label + (rowRead && reads.cols.has(c) ? "; read by the lens" : ""), values ? values[row.row][c] : cell.value);
             td.dataset.key = `${row.row}:${c}`;
-            td.dataset.value = String(values ? values[row.row][c] : cell.value);
+            cells.set(td.dataset.key, td);
             td.tabIndex = -1;
             if (view.focus.includes(c)) td.classList.add("dcf-focus");
             if (rowRead && reads.cols.has(c)) td.classList.add("dcf-ex-read");
@@ -144,6 +177,7 @@ export function createGrid(doc, { onSelect, onNeedRows = () => {} }) {
       bodies.push(tbody);
     }
     table.replaceChildren(caption, thead, ...bodies);
+    built = { shape, cells, missing };
     if (missing) onNeedRows();
     const target = cellFor(focusKey) ?? table.querySelector("tbody td") ?? table.querySelector("tbody th") ?? head.firstChild;
     setTabStop(target);
@@ -161,7 +195,9 @@ export function createGrid(doc, { onSelect, onNeedRows = () => {} }) {
       open.add(size);
     }
     focusKey = `group:${size}`;
-    render(last.view, last);
+    const { view, ...options } = last;
+    last = { view: null };
+    render(view, options);
     cellFor(focusKey)?.focus();
   }
 
@@ -209,6 +245,10 @@ export function createGrid(doc, { onSelect, onNeedRows = () => {} }) {
   });
 
   return { element: root, render, openSizes, focusRow: (row) => cellFor(`${row}:h`)?.focus() };
+}
+
+function sameSet(a, b) {
+  return a === b || (a instanceof Set && b instanceof Set && a.size === b.size && [...a].every((v) => b.has(v)));
 }
 
 function popcount(x) {

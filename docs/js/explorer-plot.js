@@ -26,6 +26,8 @@ export function niceStep(span) {
   return unit * power;
 }
 
+/** Set an attribute only when its value changes: the plot is redrawn at every pointer move of a drag. */
+const setAttr = (node, name, value) => { if (node.getAttribute(name) !== value) node.setAttribute(name, value); };
 const fmt = (v) => v.toFixed(2).replace("-", "\u2212");
 
 function mark(doc, label, r) {
@@ -57,6 +59,7 @@ export function createPlot(doc, { onMove, onKeyAction, label = "Training points"
   let state = null;
   let drag = null;
   const nodes = new Map();   // "train:0" -> <g>
+  const drawn = new Map();   // layer -> {entry, K} it shows
 
   const toSvg = (x, y) => {
     const [x0, x1, y0, y1] = state.view;
@@ -141,12 +144,12 @@ export function createPlot(doc, { onMove, onKeyAction, label = "Training points"
         wanted.add(`${set}:${i}`);
         const label = data.y[i];
         const out = set === "train" && highlightRow !== null && !((highlightRow >> i) & 1);
-        g.setAttribute("class", `dcf-ex-point dcf-ex-class-${label}${set === "eval" ? " dcf-ex-point--eval" : ""}`
+        setAttr(g, "class", `dcf-ex-point dcf-ex-class-${label}${set === "eval" ? " dcf-ex-point--eval" : ""}`
           + `${out ? " dcf-ex-point--out" : ""}${set === "train" && readPoints.has(i) ? " dcf-ex-point--read" : ""}`);
         const [sx, sy] = toSvg(p[0], p[1]);
-        g.setAttribute("transform", `translate(${sx.toFixed(1)} ${sy.toFixed(1)})`);
+        setAttr(g, "transform", `translate(${sx.toFixed(1)} ${sy.toFixed(1)})`);
         const kind = set === "train" ? "Training point" : "Held-out point";
-        g.setAttribute("aria-label", `${kind} ${data.names[i]}, ${CLASS_WORDS[label]}, at (${fmt(p[0])}, ${fmt(p[1])})`
+        setAttr(g, "aria-label", `${kind} ${data.names[i]}, ${CLASS_WORDS[label]}, at (${fmt(p[0])}, ${fmt(p[1])})`
           + `${out ? ", not in the selected training set" : ""}`);
         const key = `${label}|${data.names[i]}`;
         if (g.dataset.key !== key) {
@@ -170,25 +173,44 @@ export function createPlot(doc, { onMove, onKeyAction, label = "Training points"
     if (current.length !== order.length || current.some((g, k) => g !== order[k])) marks.replaceChildren(...order);
   }
 
+  /**
+   * Shade `layer` with one lattice of decision regions. Drawn only when `entry` (an entry of a
+   * result's regions) is new, and then by updating the lattice's rects in place: a drag redraws
+   * the plot at every pointer move, and a new result changes only classes and shades.
+   */
   function drawRegions(layer, entry, K, inner) {
+    const before = drawn.get(layer);
+    if (before && before.entry === entry && before.K === K) return;
+    drawn.set(layer, { entry, K });
     if (!entry) {
       layer.replaceChildren();
       return;
     }
     const L = Math.round(Math.sqrt(entry.label.length));
-    const cell = SIZE / L;
-    const side = inner ? cell * 0.44 : cell;
-    const offset = (cell - side) / 2;
-    const rects = entry.label.map((label, k) => {
-      const p = entry.prob[k];
-      const strength = K > 1 ? Math.max(0, (p - 1 / K) / (1 - 1 / K)) : 1;
-      return svg(doc, "rect", {
+    if (layer.childElementCount !== entry.label.length) {
+      const cell = SIZE / L;
+      const side = inner ? cell * 0.44 : cell;
+      const offset = (cell - side) / 2;
+      layer.replaceChildren(...entry.label.map((_, k) => svg(doc, "rect", {
         x: ((k % L) * cell + offset).toFixed(2), y: (Math.floor(k / L) * cell + offset).toFixed(2),
         width: (side + (inner ? 0 : 0.6)).toFixed(2), height: (side + (inner ? 0 : 0.6)).toFixed(2),
-        class: `dcf-ex-region dcf-ex-class-${label}`, opacity: (0.06 + 0.34 * strength).toFixed(3),
-      });
+      })));
+    }
+    const rects = layer.children;
+    entry.label.forEach((label, k) => {
+      const p = entry.prob[k];
+      const strength = K > 1 ? Math.max(0, (p - 1 / K) / (1 - 1 / K)) : 1;
+      const rect = rects[k];
+      const kind = `dcf-ex-region dcf-ex-class-${label}`;
+      const opacity = (0.06 + 0.34 * strength).toFixed(3);
+      if (rect.getAttribute("class") !== kind) rect.setAttribute("class", kind);
+      // fill- and stroke-opacity, not opacity: an opacity < 1 makes each of the 576 rects its own
+      // compositing group, which the browser then paints and layers separately at every frame.
+      if (rect.getAttribute("fill-opacity") !== opacity) {
+        rect.setAttribute("fill-opacity", opacity);
+        rect.setAttribute("stroke-opacity", opacity);
+      }
     });
-    layer.replaceChildren(...rects);
   }
 
   /** Redraw for `next` state; `result` holds regions computed for (possibly older) data. */
@@ -200,7 +222,7 @@ export function createPlot(doc, { onMove, onKeyAction, label = "Training points"
     drawRegions(regions, rows.find((r) => r.row === full) ?? null, K, false);
     drawRegions(selected, selection !== null && selection !== full ? rows.find((r) => r.row === selection) ?? null : null, K, true);
     drawPoints(selection, readPoints);
-    alt.textContent = describe;
+    if (alt.textContent !== describe) alt.textContent = describe;
   }
 
   return { element: root, update, focusPoint: (set, i) => nodes.get(`${set}:${i}`)?.focus() };

@@ -41,6 +41,8 @@ export const explorerOf = (root) => apis.get(root);
 
 const el = (doc, tag, props = {}) => Object.assign(doc.createElement(tag), props);
 const clone = (value) => JSON.parse(JSON.stringify(value));
+// Text that did not change is left alone: a drag redraws at every pointer move.
+const setText = (node, text) => { if (node.textContent !== text) node.textContent = text; };
 const dataKey = (s) => JSON.stringify([s.train, s.eval, s.model, s.params, s.metric, s.convention, s.focus]);
 
 function field(doc, label, input) {
@@ -190,6 +192,7 @@ function mountExplorer(root, { document: doc = root.ownerDocument, window: win =
   // the grid, the lens, share
   const grid = createGrid(doc, { onSelect: selectRow, onNeedRows: () => schedule() });
   let autoOpen = new Set();   // sizes the lens opens (the rows it reads, when few)
+  let lensShown = null;       // {result, key, reading}: the lens as drawn last
   const gridNote = el(doc, "p", { className: "dcf-ex-why" });
   const lenses = createLenses(doc, { onLens: (patch) => commit({ ...state, lens: { ...state.lens, ...patch } }, null) });
   const share = el(doc, "div", { className: "dcf-ex-share" });
@@ -437,7 +440,7 @@ function mountExplorer(root, { document: doc = root.ownerDocument, window: win =
   // --- computing ----------------------------------------------------------------------------------
   function setStatus(kind, text) {
     status.dataset.state = kind;
-    status.textContent = text;
+    setText(status, text);
     root.dataset.status = kind;
   }
 
@@ -565,7 +568,7 @@ function mountExplorer(root, { document: doc = root.ownerDocument, window: win =
 
   function render() {
     const n = state.train.X.length;
-    lede.textContent = `${preset.title}. ${preset.description}`;
+    setText(lede, `${preset.title}. ${preset.description}`);
     undoButton.disabled = !undo.length;
     redoButton.disabled = !redo.length;
     modelPick.value = state.model;
@@ -587,7 +590,10 @@ function mountExplorer(root, { document: doc = root.ownerDocument, window: win =
     limitNote.classList.toggle("dcf-ex-limit--bites", n <= LIMITS.minPoints || n >= LIMITS.maxPoints);
 
     const ctx = lensContext();
-    const reading = lenses.render(ctx);
+    // While a point is dragged the lens reads the same numbers at every move: draw it once.
+    const lensKey = JSON.stringify([ctx.state, ctx.base]);
+    if (lensShown?.result !== ctx.result || lensShown.key !== lensKey) lensShown = { result: ctx.result, key: lensKey, reading: lenses.render(ctx) };
+    const reading = lensShown.reading;
     const fresh = dataKey(shown.state) === dataKey(state);
     const full = 2 ** ctx.state.train.X.length - 1;
     const sel = fresh ? selection : null;
@@ -596,12 +602,12 @@ function mountExplorer(root, { document: doc = root.ownerDocument, window: win =
     autoOpen = reading.rows.size <= 12 ? readSizes : new Set();
     grid.render(shown.result.view, { selection: sel, reads: reading, autoOpen, values: shown.grid.values });
     const rowsWord = `${2 ** ctx.state.train.X.length} rows, one model each`;
-    gridNote.textContent = (ctx.state.train.X.length >= 7 ? `${rowsWord}, grouped by size: open a group to see its rows. ` : `${rowsWord}. `)
-      + "Select a row (click its name, or Enter) to shade its model's regions on the plot; the active lens marks the cells it reads.";
+    setText(gridNote, (ctx.state.train.X.length >= 7 ? `${rowsWord}, grouped by size: open a group to see its rows. ` : `${rowsWord}. `)
+      + "Select a row (click its name, or Enter) to shade its model's regions on the plot; the active lens marks the cells it reads.");
     const readPoints = fresh ? reading.points : new Set();
     const names = state.train.names;
     const selWords = selection !== null && selection !== full ? ` Inner squares: the model trained on ${rowName(selection, names)}.` : "";
-    legend.textContent = `Circles are class 0, squares class 1, triangles class 2; hollow marks are held-out points. The shading is the class the model trained on all ${n} points predicts, darker where it is surer.${selWords}`;
+    setText(legend, `Circles are class 0, squares class 1, triangles class 2; hollow marks are held-out points. The shading is the class the model trained on all ${n} points predicts, darker where it is surer.${selWords}`);
     const pointsText = state.train.X.map((p, i) => `${names[i]} (class ${state.train.y[i]}) at (${p[0].toFixed(2)}, ${p[1].toFixed(2)})`).join("; ");
     plot.update(state, shown.result, { selection: fresh ? selection : null, readPoints, describe: `Training points: ${pointsText}.` });
   }
