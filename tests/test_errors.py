@@ -151,3 +151,22 @@ class TestGridJson:
     def test_text_keeps_non_ascii_names(self):
         """Names are written as UTF-8 text ("é"), not as \\u escapes."""
         assert '"é"' in dcf.Grid([[0.0], [1.0]], point_names=["é"]).to_json()
+
+    @pytest.mark.parametrize("version", [0, -1])
+    def test_schema_version_below_one(self, version):
+        """Versions start at 1: 0 and negatives are invalid, not an old format."""
+        document = json.loads(dcf.Grid([[0.0], [1.0]]).to_json())
+        document["version"] = version
+        with pytest.raises(ValueError, match=exact(f"The grid JSON has an invalid schema version {version}.")):
+            dcf.Grid.from_json(json.dumps(document))
+
+    @pytest.mark.parametrize("field, value, message", [
+        ("inputs", [], "The grid JSON field 'inputs' must be an object or null."),
+        ("provenance", "numpy 2", "The grid JSON field 'provenance' must be an object."),
+    ])
+    def test_inputs_and_provenance_must_be_objects(self, field, value, message):
+        """inputs is an object or null; provenance an object."""
+        document = json.loads(dcf.Grid([[0.0], [1.0]]).to_json())
+        document[field] = value
+        with pytest.raises(ValueError, match=exact(message)):
+            dcf.Grid.from_json(json.dumps(document))
