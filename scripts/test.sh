@@ -11,13 +11,7 @@ if [ -z "${DATACF_CHROMIUM:-}" ] && [ ! -x /usr/bin/chromium ]; then
     "$PY" -m playwright install chromium
   fi
 fi
-# They audit each page with axe-core, pinned in package-lock.json, installed into node_modules/.
-AXE_STAMP="node_modules/.installed-$(sha256sum package-lock.json | cut -c1-16)"
-if [ ! -f "$AXE_STAMP" ]; then
-  if command -v npm >/dev/null; then
-    npm ci --no-audit --no-fund --loglevel=error && touch "$AXE_STAMP"
-  else
-    echo "test.sh: npm not found, so the axe-core audit will fail; install Node.js and npm" >&2
-  fi
-fi
+# They audit each page with axe-core and drive the cells' code editor: both come from the npm
+# packages pinned in package-lock.json (scripts/_node.sh: `npm ci`, then the editor bundle).
+source scripts/_node.sh
 exec "$PY" -m pytest "$@"
