@@ -4,7 +4,8 @@
 // `<div class="dcf-cell" data-dcf-python data-cell="ID">`, so the page reads with JavaScript off.
 // This module replaces the block with a labelled monospace <textarea> (Tab inserts 4 spaces;
 // Escape, then Tab, leaves it; Ctrl/Cmd+Enter runs), Run, Stop and Reset buttons, a run-state
-// line (role="status") and an output log (role="log"). Code runs in the page's Python worker
+// line (role="status") and an output log (role="log"); code-editor.js then upgrades the textarea
+// to a CodeMirror editor, keeping it as the value source. Code runs in the page's Python worker
 // through `window.datacf.runtime` (docs/js/runtime.js); its output goes in as text, and a grid
 // result is drawn by the same widget as the static grids (grid-table.js, renderGridFigure).
 //
@@ -22,6 +23,7 @@
 
 import { onEachPage } from "./each-page.js";
 import { renderGridFigure } from "./grid-table.js";
+import { createEditor } from "./code-editor.js";
 
 const STORAGE_PREFIX = "datacf:cell:v1:";
 const STORAGE_VERSION = 1;
@@ -313,6 +315,8 @@ export function enhanceCell(root, { document: doc = root.ownerDocument, window: 
   sizeToContent(area);
   if (loaded.notice) showNote(loaded.notice, "warning");
   else if (loaded.code !== null) savedNote();
+  // CodeMirror, when its bundle loads (code-editor.js); the textarea stays the value source.
+  const codeEditor = createEditor(area, { onRun: () => start(), label: label.textContent });
 
   let saveTimer = null;
   const flush = () => {
@@ -412,6 +416,7 @@ export function enhanceCell(root, { document: doc = root.ownerDocument, window: 
     clearTimeout(saveTimer);
     saveTimer = null;
     area.value = original;
+    codeEditor.then((ed) => ed?.setValue(original));
     sizeToContent(area);
     try {
       storage?.removeItem(key);

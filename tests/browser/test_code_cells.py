@@ -38,7 +38,13 @@ def _cell(page, cell_id):
 
 
 def _editor(cell):
-    return cell.get_by_role("textbox")
+    """The cell's CodeMirror editor (docs/js/code-editor.js upgrades the textarea once its bundle loads)."""
+    return cell.locator(".cm-editor").get_by_role("textbox")
+
+
+def _code(cell):
+    """The cell's textarea: hidden behind the editor, it always holds the code that runs and is saved."""
+    return cell.locator("textarea")
 
 
 def _start(cell, how="button"):
@@ -130,7 +136,7 @@ class TestRunning:
         cell = _run(_cell(live_page, "readings"))
         expect(_state(cell)).to_have_text(FINISHED)
         stdout = cell.locator(".dcf-cell__part--stdout pre")
-        expect(stdout).to_have_text(_cpython_stdout(_editor(cell).input_value()))
+        expect(stdout).to_have_text(_cpython_stdout(_code(cell).input_value()))
         assert "Shapley" in stdout.inner_text()
         assert cell.get_attribute("data-state") == "done"
 
@@ -146,7 +152,7 @@ class TestRunning:
         texts = cells.all_inner_texts()
         assert all(re.fullmatch(r"[01]\.\d\d", text) for text in texts), texts
         # Every number is the one CPython computes from the same code, to the 2 decimals shown.
-        expected = _cpython_grid(_editor(cell).input_value())
+        expected = _cpython_grid(_code(cell).input_value())
         rows = grid.get_by_role("rowheader").all_inner_texts()
         assert sorted(rows) == sorted(expected)
         shown = {row: [float(t) for t in texts[4 * i:4 * i + 4]] for i, row in enumerate(rows)}
@@ -215,7 +221,7 @@ class TestRunning:
         code = "print('run by keyboard')"
         _run(cell, code, how="Control+Enter")
         expect(_output(cell)).to_have_text(re.compile("run by keyboard"))
-        assert _editor(cell).input_value() == code
+        assert _code(cell).input_value() == code
 
     def test_latest_run_wins(self, live_page):
         """Run twice quickly: the cell shows only the second run's output."""
@@ -236,7 +242,7 @@ class TestRunning:
         expect(editor).to_be_focused()
         live_page.keyboard.press("Control+Home")
         live_page.keyboard.press("Tab")             # Tab inside the editor indents
-        expect(editor).to_have_value("    x = 1")
+        expect(_code(cell)).to_have_value("    x = 1")
         expect(editor).to_be_focused()
         for _ in range(4):
             live_page.keyboard.press("Backspace")
@@ -245,7 +251,7 @@ class TestRunning:
         live_page.keyboard.type("if x:")
         live_page.keyboard.press("Enter")            # a new line after a colon is indented
         live_page.keyboard.type("print(x + 1)")
-        expect(editor).to_have_value("x = 1\nif x:\n    print(x + 1)")
+        expect(_code(cell)).to_have_value("x = 1\nif x:\n    print(x + 1)")
         live_page.keyboard.press("Escape")
         live_page.keyboard.press("Tab")
         run = cell.get_by_role("button", name="Run")
@@ -306,7 +312,7 @@ class TestOneRunPerCell:
         live_page.wait_for_function(_SETTLED_JS, arg=waiting.element_handle())
         expect(_state(waiting)).to_have_text(FINISHED)
         expect(waiting.locator(".dcf-cell__part--stdout pre")).to_have_text(
-            _cpython_stdout(_editor(waiting).input_value()))
+            _cpython_stdout(_code(waiting).input_value()))
 
     def test_running_a_stuck_cell_again_replaces_its_run(self, live_page):
         """Run on a cell whose run is stuck ends that run at once, not after the 30 s budget."""
@@ -389,7 +395,7 @@ class TestNavigation:
         expect(_editor(cell)).to_be_visible()
         _run(cell, timeout=BEFORE_BUDGET_MS)
         expect(_state(cell)).to_have_text(FINISHED)
-        expect(cell.locator(".dcf-cell__part--stdout pre")).to_have_text(_cpython_stdout(_editor(cell).input_value()))
+        expect(cell.locator(".dcf-cell__part--stdout pre")).to_have_text(_cpython_stdout(_code(cell).input_value()))
         assert page.evaluate("() => window.__samePage") is True      # it was instant navigation
 
     def test_instant_navigation_adds_no_pagehide_listeners(self, page, site):
@@ -472,32 +478,32 @@ class TestSaving:
         page.keyboard.type("\nprint('my edit')")
         note = _cell(page, "own-points").locator(".dcf-cell__note")
         expect(note).to_have_text(re.compile(r"^Edited\. Your code is saved in this browser"))
-        edited = editor.input_value()
+        edited = _code(_cell(page, "own-points")).input_value()
         assert edited.endswith("grid\nprint('my edit')")
         key = f"{STORAGE_PREFIX}/datacf/{TRY_IT}:own-points"
         saved = json.loads(_stored(page)[key])
         assert saved["v"] == 1 and saved["code"] == edited and re.fullmatch(r"[0-9a-f]{8}", saved["base"])
         page.reload()
         page.wait_for_function("() => document.querySelector('.dcf-cell textarea')")
-        expect(_editor(_cell(page, "own-points"))).to_have_value(edited)
+        expect(_code(_cell(page, "own-points"))).to_have_value(edited)
         expect(note).to_be_visible()
-        expect(_editor(_cell(page, "readings"))).not_to_have_value(edited)     # other cells keep theirs
+        expect(_code(_cell(page, "readings"))).not_to_have_value(edited)     # other cells keep theirs
 
     def test_reset_restores_the_original(self, page, site):
         """Reset brings back the page's code and forgets the saved edit, also after a reload."""
         open_page(page, site.base_url + TRY_IT)
         editor = _editor(_cell(page, "own-points"))
-        original = editor.input_value()
+        original = _code(_cell(page, "own-points")).input_value()
         editor.fill("print('changed')")
         editor.blur()
         assert list(_stored(page)) == [f"{STORAGE_PREFIX}/datacf/{TRY_IT}:own-points"]
         _cell(page, "own-points").get_by_role("button", name="Reset").click()
-        expect(editor).to_have_value(original)
+        expect(_code(_cell(page, "own-points"))).to_have_value(original)
         expect(_cell(page, "own-points").locator(".dcf-cell__note")).to_have_text(re.compile("original code"))
         assert _stored(page) == {}
         page.reload()
         page.wait_for_function("() => document.querySelector('.dcf-cell textarea')")
-        expect(_editor(_cell(page, "own-points"))).to_have_value(original)
+        expect(_code(_cell(page, "own-points"))).to_have_value(original)
 
     @pytest.mark.parametrize(
         ("stored", "notice"),
@@ -517,7 +523,7 @@ class TestSaving:
         cell = _cell(page, "own-points")
         page.wait_for_function("() => document.querySelector('.dcf-cell textarea')")
         expect(cell.locator(".dcf-cell__note")).to_have_text(re.compile(notice))
-        expect(_editor(cell)).to_have_value(re.compile(r"^import numpy as np\n"))
+        expect(_code(cell)).to_have_value(re.compile(r"^import numpy as np\n"))
         assert _stored(page) == {}
 
     def test_cell_works_without_local_storage(self, page, site):
@@ -536,4 +542,4 @@ class TestSaving:
         _editor(cell).blur()
         expect(cell.locator(".dcf-cell__note")).to_have_text(re.compile("not saved"))
         cell.get_by_role("button", name="Reset").click()
-        expect(_editor(cell)).to_have_value(re.compile(r"^import numpy as np\n"))
+        expect(_code(cell)).to_have_value(re.compile(r"^import numpy as np\n"))
