@@ -110,6 +110,7 @@ function mountExplorer(root, { document: doc = root.ownerDocument, window: win =
   let sequence = 0;
   let running = false;       // a run of this explorer is in the worker
   let again = false;         // the state changed while it ran
+  let soon = false;          // a compute is queued for the end of this task
   let pendingEdit = false;
   let savedEval = preset.state.eval ? clone(preset.state.eval) : null;
   let selection = state.selection;
@@ -471,13 +472,24 @@ function mountExplorer(root, { document: doc = root.ownerDocument, window: win =
     if (upToDate()) return;
     pendingEdit = true;
     clearTimeout(timer);
-    timer = setTimeout(compute, now ? 0 : DEBOUNCE_MS);
+    if (!now) timer = setTimeout(compute, DEBOUNCE_MS);
+    else if (!soon) {
+      // After this event's handlers (so edits made together go as one run), before any drawing:
+      // the worker computes while the page paints the edit.
+      soon = true;
+      queueMicrotask(() => {
+        soon = false;
+        compute();
+      });
+    }
     if (runtime.state.failure) setStatus("error", `Python could not load (${runtime.state.failure}) The numbers shown are for the last computed state.`);
     else if (!runtime.state.ready) setStatus("waiting", "Your edit will be computed as soon as Python has loaded; the numbers shown are the preset's, computed when the site was built.");
     else setStatus("computing", "Computing\u2026");
   }
 
   async function compute() {
+    clearTimeout(timer);
+    if (upToDate()) return;
     if (running) {
       again = true;
       return;
