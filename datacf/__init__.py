@@ -1,9 +1,10 @@
 """Data counterfactual grids: a model trained on every subset of a tiny dataset."""
-from . import models
+from . import models, samplers
 from ._compute import compute_grid, recompute_grid
 from ._dataset import Dataset
 from ._grid import Grid
 from ._knn_shapley import knn_shapley
+from ._sampled_grid import SampledGrid, recompute_sampled_grid, sample_grid
 from ._subsets import MAX_EXACT_POINTS
 from ._toy_datasets import toy_dataset, toy_dataset_names, toy_lesson
 from ._version import __version__
@@ -14,6 +15,10 @@ __all__ = [
     "compute_grid",
     "recompute_grid",
     "knn_shapley",
+    "SampledGrid",
+    "sample_grid",
+    "recompute_sampled_grid",
+    "samplers",
     "models",
     "toy_dataset",
     "toy_dataset_names",
@@ -23,4 +28,6 @@ __all__ = [
 ]
 
 for _obj in (Dataset, Grid, compute_grid, recompute_grid, knn_shapley, toy_dataset, toy_dataset_names, toy_lesson):
+    _obj.__module__ = "datacf"
+for _obj in (SampledGrid, sample_grid, recompute_sampled_grid):
     _obj.__module__ = "datacf"

@@ -31,7 +31,9 @@ def grid_inputs(train, model, eval, metric, convention):
     }
 
 
-def _check_inputs(train, model, eval, metric, convention, n_jobs, max_memory=None):
+def _check_inputs(train, model, eval, metric, convention, n_jobs, max_memory=None, exact=True):
+    """Validate ``compute_grid``'s arguments; ``exact=False`` (sampled grids) skips the
+    16-point limit and the exact grid's memory estimate."""
     if not isinstance(train, Dataset):
         raise TypeError(f"train must be a datacf.Dataset; got {type(train).__name__}. Wrap it: Dataset(X, y).")
     if eval is not None and not isinstance(eval, Dataset):
@@ -41,7 +43,8 @@ def _check_inputs(train, model, eval, metric, convention, n_jobs, max_memory=Non
             f"eval has {eval.n_features} features but train has {train.n_features}; "
             "evaluation points must live in the same feature space."
         )
-    check_exact_size(train.n_points)
+    if exact:
+        check_exact_size(train.n_points)
     check_metric(metric)
     if convention not in CONVENTIONS:
         raise ValueError(f"convention={convention!r} is not supported; choose one of {list(CONVENTIONS)}.")
@@ -62,6 +65,8 @@ def _check_inputs(train, model, eval, metric, convention, n_jobs, max_memory=Non
             f"model must be a datacf fast learner (dcf.models.KNN, ...) or a scikit-learn "
             f"classifier with fit and predict; got {type(model).__name__}."
         )
+    if not exact:
+        return
     n_eval = train.n_points if eval is None else eval.n_points
     learner = model if isinstance(model, FastLearner) else None
     check_memory(learner, train.n_points, train.n_features, n_eval, train.classes.size, max_memory)

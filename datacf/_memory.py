@@ -19,6 +19,7 @@ __all__ = [
     "grid_bytes",
     "resolve_max_memory",
     "check_memory",
+    "format_bytes",
 ]
 
 # 2 GiB: a quarter of a small laptop's RAM, and above what the browser's 32-bit WebAssembly
@@ -68,7 +69,7 @@ def resolve_max_memory(max_memory=None):
     return int(max_memory)
 
 
-def _gb(n_bytes):
+def format_bytes(n_bytes):
     """A size for people: GiB from 1 GiB up, MiB below."""
     if n_bytes >= 2**30:
         return f"{n_bytes / 2**30:.3g} GiB"
@@ -87,10 +88,10 @@ def check_memory(learner, n_points, n_features, n_eval, n_classes, max_memory=No
     needed = table + working
     if needed > limit:
         raise ValueError(
-            f"this grid would need about {_gb(needed)} ({2**n_points:,} subsets x {n_eval:,} "
-            f"evaluation points x {n_classes} classes: {_gb(table)} for the grid, "
-            f"{_gb(working)} working memory for {type(learner).__name__ if learner else 'the model'} "
-            f"over {n_features:,} features); the limit is {_gb(limit)}; pass max_memory=... "
+            f"this grid would need about {format_bytes(needed)} ({2**n_points:,} subsets x {n_eval:,} "
+            f"evaluation points x {n_classes} classes: {format_bytes(table)} for the grid, "
+            f"{format_bytes(working)} working memory for {type(learner).__name__ if learner else 'the model'} "
+            f"over {n_features:,} features); the limit is {format_bytes(limit)}; pass max_memory=... "
             f"(or set {MAX_MEMORY_ENV}) or use fewer features/evaluation points/points."
         )
     return needed

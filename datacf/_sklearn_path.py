@@ -1,7 +1,11 @@
 """The generic path: any scikit-learn classifier, cloned and fitted once per subset.
 
 Only subsets that need a model are fitted (at most 2**n - 1), optionally in parallel with
-joblib, so a joblib backend such as Dask or Ray can spread the fits over a cluster.
+joblib, so a joblib backend such as Dask or Ray can spread the fits over a cluster: with
+``n_jobs`` set, the fits run under ``joblib.Parallel``, which uses whatever backend the
+caller chose with ``joblib.parallel_config(backend=...)``. Each job's training data is cut
+from the pool only when joblib dispatches it, so memory does not grow with the number of
+rows. Sampled grids (``datacf.sample_grid``) use the same function with a membership matrix.
 """
 import numpy as np
 
@@ -50,18 +54,23 @@ def _fit_one(estimator, X, y, X_eval, needs_proba, catch_refusal, subset):
     return np.asarray(model.classes_), hard, proba
 
 
-def predict_subsets_sklearn(estimator, train, X_eval, members, rows, needs_proba, catch_refusal, n_jobs):
+def predict_subsets_sklearn(estimator, train, X_eval, members, rows, needs_proba, catch_refusal, n_jobs,
+                            name_of=None):
     """Fit a clone on each row's subset; return (proba or None, hard codes, refused mask).
 
-    With ``catch_refusal`` a ``ValueError`` from fit or predict marks the row refused (the
+    ``members[r]`` is row r's boolean membership; ``name_of(r)`` names the row in error
+    messages (default: the exact grid's ``subset_name(r, train.names)``). With
+    ``catch_refusal`` a ``ValueError`` from fit or predict marks the row refused (the
     "zero" convention); otherwise it is re-raised naming the subset.
     """
     classes = train.classes
-    jobs = [
-        (train.X[members[r]], train.y[members[r]], X_eval, needs_proba, catch_refusal,
-         subset_name(r, train.names))
+    if name_of is None:
+        def name_of(r):
+            return subset_name(r, train.names)
+    jobs = (
+        (train.X[members[r]], train.y[members[r]], X_eval, needs_proba, catch_refusal, name_of(r))
         for r in rows
-    ]
+    )
     if n_jobs is None:
         results = [_fit_one(estimator, *job) for job in jobs]
     else:
@@ -78,7 +87,7 @@ def predict_subsets_sklearn(estimator, train, X_eval, members, rows, needs_proba
             refused[i] = True
             continue
         model_classes, labels, p = result
-        _check_prediction(estimator, subset_name(r, train.names), np.unique(train.y[members[r]]),
+        _check_prediction(estimator, name_of(r), np.unique(train.y[members[r]]),
                           model_classes, labels, p, n_eval, needs_proba)
         columns = np.searchsorted(classes, model_classes)
         hard[i] = columns[np.searchsorted(model_classes, labels)]

@@ -3,12 +3,28 @@
 A fast learner predicts class probabilities for many training subsets at once. It is only
 asked about subsets holding at least two classes; the grid fills the empty and one-class
 rows from its convention (DESIGN.md §3), so every learner treats those rows the same way.
+
+The learner protocol (``_predict_proba_subsets``) names the subsets in one of two ways:
+
+- the exact grid's encoding, a 1-D integer array of row indices r (the subset
+  {i : (r >> i) & 1}, n <= 16), which lets a learner use tables shared by all 2**n subsets;
+- a 2-D boolean membership matrix of shape (n_rows, n_points), for sampled grids over
+  pools of any size (``datacf.sample_grid``).
+
+``membership`` turns either form into the matrix; a learner with a faster route for the
+bit encoding (KNN) checks ``rows.ndim`` itself.
 """
 import inspect
 
 from .._memory import CHUNK_BYTES
+from .._subsets import subset_bits
 
-__all__ = ["FastLearner"]
+__all__ = ["FastLearner", "membership"]
+
+
+def membership(rows, n_points):
+    """Boolean membership matrix (len(rows), n_points) of ``rows`` in either protocol form."""
+    return rows if rows.ndim == 2 else subset_bits(n_points)[rows]
 
 
 class FastLearner:
@@ -66,6 +82,8 @@ class FastLearner:
         """Probabilities of shape (len(rows), n_eval, n_classes) for the subsets ``rows``.
 
         ``codes`` are labels as class indices 0..n_classes-1; ``rows`` are subset row
-        indices (DESIGN.md §3 encoding), each holding at least two classes.
+        indices (DESIGN.md §3 encoding, 1-D integers) or a boolean membership matrix of
+        shape (n_rows, n_points) (see the module docstring); each subset holds at least
+        two classes.
         """
         raise NotImplementedError

@@ -10,11 +10,16 @@ import numbers
 
 import numpy as np
 
-from .._memory import FLOAT
+from .._memory import CHUNK_BYTES, FLOAT
 from .._subsets import lowest_set_bits, subset_bits, subset_sizes
 from ._base import FastLearner
 
-__all__ = ["KNN", "TIE_RTOL", "neighbour_order"]
+__all__ = ["KNN", "TIE_RTOL", "neighbour_order", "PREFIX_START"]
+
+# The membership path first reads this many nearest points past 2k; a subset holding a
+# fraction p of the pool has about p * (2k + 32) members there, so only rare small subsets
+# need a longer prefix (each retry reads four times as many).
+PREFIX_START = 32
 
 # Two squared distances within TIE_RTOL of the larger one are a tie, decided by lower index.
 # Points given in decimal (iris: 6.1, 2.9) are not exact in binary, so distances that are
@@ -97,6 +102,8 @@ class KNN(FastLearner):
         return FLOAT * (n_points + 7 * n_eval)
 
     def _predict_proba_subsets(self, X, codes, n_classes, X_eval, rows):
+        if rows.ndim == 2:
+            return self._predict_proba_members(X, codes, n_classes, X_eval, rows)
         n_points = X.shape[0]
         place = np.argsort(neighbour_order(X, X_eval), axis=1)   # place[j, i]: i's rank from eval point j
         powers = 2.0**place.T                                     # (points, eval)
@@ -110,4 +117,33 @@ class KNN(FastLearner):
             k_eff = popcount[nearest]                                # min(k, |S|)
             for c, class_mask in enumerate(class_masks):
                 proba[chunk, :, c] = popcount[nearest & class_mask] / k_eff
+        return proba
+
+    def _predict_proba_members(self, X, codes, n_classes, X_eval, members):
+        """The membership-matrix path: any pool size, same votes as the bit trick."""
+        n_points, n_eval = X.shape[0], X_eval.shape[0]
+        order = neighbour_order(X, X_eval)                       # (eval, points)
+        ordered_codes = codes[order]
+        need = np.minimum(members.sum(axis=1), self.k)           # k_eff per subset
+        proba = np.empty((members.shape[0], n_eval, n_classes))
+        start = min(n_points, 2 * self.k + PREFIX_START)
+        # bytes per (subset, eval) pair in the first pass: gathered bools, their counts, votes
+        per_row = n_eval * (start * (1 + 8 + 1) + FLOAT * n_classes)
+        size = max(1, CHUNK_BYTES // per_row)
+        for begin in range(0, members.shape[0], size):
+            chunk = members[begin:begin + size]
+            subset, point = np.divmod(np.arange(chunk.shape[0] * n_eval), n_eval)   # pending pairs
+            votes = np.zeros((chunk.shape[0], n_eval, n_classes))
+            length = start
+            while subset.size:
+                ordered = chunk[subset[:, None], order[point, :length]]             # (pairs, length)
+                counts = np.cumsum(ordered, axis=1)
+                done = counts[:, -1] >= need[begin + subset]
+                nearest = ordered[done] & (counts[done] <= self.k)
+                labels = ordered_codes[point[done], :length]
+                for c in range(n_classes):
+                    votes[subset[done], point[done], c] = (nearest & (labels == c)).sum(axis=1)
+                subset, point = subset[~done], point[~done]
+                length = min(n_points, 4 * length)
+            proba[begin:begin + size] = votes / need[begin:begin + size, None, None]
         return proba

@@ -16,8 +16,7 @@ import warnings
 import numpy as np
 
 from .._memory import FLOAT
-from .._subsets import subset_bits
-from ._base import FastLearner
+from ._base import FastLearner, membership
 
 __all__ = ["LogisticRegression", "ConvergenceWarning"]
 
@@ -99,7 +98,7 @@ class LogisticRegression(FastLearner):
         design = np.hstack([X, np.ones((X.shape[0], 1))])
         design_eval = np.hstack([X_eval, np.ones((X_eval.shape[0], 1))])
         one_hot = np.eye(n_classes)[codes]
-        members = subset_bits(X.shape[0])[rows].astype(np.float64)
+        members = membership(rows, X.shape[0]).astype(np.float64)
         patterns = (members @ one_hot) > 0   # which classes each subset holds
         keys = patterns @ (1 << np.arange(n_classes))
         proba = np.zeros((len(rows), X_eval.shape[0], n_classes))

@@ -6,8 +6,7 @@ matrix with the one-hot labels, so every centroid of every subset costs one pass
 import numpy as np
 
 from .._memory import FLOAT
-from .._subsets import subset_bits
-from ._base import FastLearner
+from ._base import FastLearner, membership
 from ._knn import TIE_RTOL
 
 __all__ = ["NearestCentroid"]
@@ -45,7 +44,7 @@ class NearestCentroid(FastLearner):
         one_hot = np.eye(n_classes)[codes]
         nearest = np.empty((len(rows), X_eval.shape[0]), dtype=np.int64)
         for chunk in self._chunks(rows, X, n_classes, X_eval):
-            weights = subset_bits(X.shape[0])[rows[chunk]].astype(np.float64)
+            weights = membership(rows[chunk], X.shape[0]).astype(np.float64)
             counts = weights @ one_hot                                   # (rows, classes)
             distances = np.full((weights.shape[0], X_eval.shape[0], n_classes), np.inf)
             for c in range(n_classes):
