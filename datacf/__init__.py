@@ -5,6 +5,9 @@ from ._dataset import Dataset
 from ._grid import Grid
 from ._knn_shapley import knn_shapley
 from ._sampled_grid import SampledGrid, recompute_sampled_grid, sample_grid
+from ._scaling import (
+    ExtrapolationCheck, LearningCurve, PowerLawFit, extrapolation_check, fit_power_law, learning_curve,
+)
 from ._subsets import MAX_EXACT_POINTS
 from ._toy_datasets import toy_dataset, toy_dataset_names, toy_lesson
 from ._version import __version__
@@ -19,6 +22,12 @@ __all__ = [
     "sample_grid",
     "recompute_sampled_grid",
     "samplers",
+    "LearningCurve",
+    "PowerLawFit",
+    "ExtrapolationCheck",
+    "learning_curve",
+    "fit_power_law",
+    "extrapolation_check",
     "models",
     "toy_dataset",
     "toy_dataset_names",
@@ -30,4 +39,6 @@ __all__ = [
 for _obj in (Dataset, Grid, compute_grid, recompute_grid, knn_shapley, toy_dataset, toy_dataset_names, toy_lesson):
     _obj.__module__ = "datacf"
 for _obj in (SampledGrid, sample_grid, recompute_sampled_grid):
+    _obj.__module__ = "datacf"
+for _obj in (ExtrapolationCheck, LearningCurve, PowerLawFit, extrapolation_check, fit_power_law, learning_curve):
     _obj.__module__ = "datacf"
