@@ -454,11 +454,9 @@ def _explore(state, grid, view_rows="all"):
     rows = np.arange(2**n)
     bits = subset_bits(n)
     gain = u[rows[:, None] | (1 << np.arange(n))] - u[:, None]          # (2**n, n)
-    gain_by_size = np.zeros((n, n))
-    for k in range(n):
-        for i in range(n):
-            without = (sizes == k) & ~bits[:, i]
-            gain_by_size[i, k] = gain[without, i].mean()
+    without = ~bits                                                     # S without i, by size of S:
+    by_size = (sizes[:, None] == np.arange(n)).astype(float)            # (2**n, n) one-hot of |S| < n
+    gain_by_size = ((by_size.T @ np.where(without, gain, 0.0)) / (by_size.T @ without.astype(float))).T
     counts = np.array([math.comb(n - 1, k) for k in range(n)], dtype=float)
     size_weights = {
         "shapley": (_semivalues.shapley_weights(n) * counts).tolist(),
@@ -522,8 +520,6 @@ def compact_view(view, n):
     its label, also for sizes whose rows are not in this view (the page shows their headers
     and asks for their rows when a reader opens one).
     """
-    from ._view import _groups
-
     out = dict(view)
     rows = []
     for row in view["rows"]:
@@ -534,11 +530,19 @@ def compact_view(view, n):
         rows.append({**row, "cells": cells})
     out["rows"] = rows
     out["cellLabel"] = CELL_LABEL
-    sizes = subset_sizes(n)
-    every = [{"size": int(sizes[r])} for r in _row_order(n)]
-    out["allGroups"] = [{"size": g["size"], "label": g["label"]} for g in _groups(every)]
+    out["allGroups"] = [dict(group) for group in _all_groups(n)]
     out["compact"] = True
     return out
+
+
+@functools.lru_cache(maxsize=None)
+def _all_groups(n):
+    """Every subset size of n points with the view model's label for its group of rows."""
+    from ._view import _groups
+
+    sizes = subset_sizes(n)
+    every = [{"size": int(sizes[r])} for r in _row_order(n)]
+    return tuple({"size": g["size"], "label": g["label"]} for g in _groups(every))
 
 
 def explore_page(state_json, rows_json="null"):
@@ -565,8 +569,8 @@ def explore_page(state_json, rows_json="null"):
     grid = _grid(state)
     out = _explore(state, grid, view_rows=rows)
     out["view"] = compact_view(out["view"], n)
-    out["utility"] = [round(v, _PAGE_DIGITS) for v in out["utility"]]
-    out["poison"]["utility"] = [round(v, _PAGE_DIGITS) for v in out["poison"]["utility"]]
+    out["utility"] = np.round(out["utility"], _PAGE_DIGITS).tolist()
+    out["poison"]["utility"] = np.round(out["poison"]["utility"], _PAGE_DIGITS).tolist()
     print(json.dumps(out, allow_nan=False, separators=(",", ":")))
     return grid
 
