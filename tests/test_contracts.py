@@ -355,3 +355,8 @@ class TestJsonText:
         grid = dcf.Grid(TABLE, provenance={"numpy": float("nan")})
         with pytest.raises(ValueError):
             grid.to_json()
+
+    def test_text_of_exactly_max_chars_is_read(self):
+        """max_chars is the longest text accepted: a file of exactly that length reads back."""
+        text = _table_grid().to_json()
+        assert dcf.Grid.from_json(text, max_chars=len(text)) == _table_grid()
