@@ -10,6 +10,9 @@
   and the environment, ``on_pre_build`` builds the datacf wheel the page's worker installs,
   ``on_files`` ships it (and, when self-hosting, the Pyodide runtime), ``on_post_page`` gives
   every page its ``<meta name="datacf-runtime">``;
+- build-time measurements (``sitebuild.measured``): ``on_pre_build`` computes the stale ones
+  (learning curves, estimator convergence) into ``.cache/measured/``, ``on_page_markdown``
+  renders their ``datacf-measured`` figures and ``{{ measured … }}`` numbers;
 - the Content-Security-Policy (``sitebuild.csp``): ``on_post_build`` fails if a page has an
   inline script the documented policy blocks, and writes the policy for this build's runtime
   settings to ``_csp.txt`` in the site.
@@ -24,6 +27,7 @@ from sitebuild import csp, runtime_config
 from sitebuild.pyodide_runtime import RuntimeFilesError, runtime_files
 from sitebuild.wheel import build_wheel
 from sitebuild import explorer_block, explorer_presets
+from sitebuild import measured
 
 __all__ = ["on_config", "on_pre_build", "on_files", "on_page_markdown", "on_post_page", "on_post_build", "on_serve"]
 
@@ -71,6 +75,7 @@ def on_pre_build(config):
         raise _plugin_error(f"datacf grids: {error}") from None
     _Build.store = GridStore(grids_dir, examples)
     _Build.presets = explorer_presets.build_for_site(config.docs_dir, grids_dir, log=_log.info)
+    _Build.measured = measured.build_measurements(grids_dir.parent / "measured", log=_log.info)
 
 
 def on_files(files, config):
@@ -95,6 +100,7 @@ def on_files(files, config):
 def on_page_markdown(markdown, page, config, files):
     try:
         markdown = explorer_block.page_markdown(markdown, _Build.presets, page.file.src_uri)
+        markdown = measured.page_markdown(markdown, _Build.measured, page.file.src_uri)
         return transform_markdown(markdown, _Build.store, page.file.src_uri)
     except PageError as error:
         raise _plugin_error(f"datacf: {error}") from None
