@@ -1,10 +1,11 @@
 """Data counterfactual grids: a model trained on every subset of a tiny dataset."""
-from . import models, samplers
+from . import estimate, models, samplers
 from ._compute import compute_grid, recompute_grid
 from ._dataset import Dataset
 from ._grid import Grid
 from ._knn_shapley import knn_shapley
 from ._sampled_grid import SampledGrid, recompute_sampled_grid, sample_grid
+from .estimate import Estimate, estimate_values
 from ._scaling import (
     ExtrapolationCheck, LearningCurve, PowerLawFit, extrapolation_check, fit_power_law, learning_curve,
 )
@@ -22,6 +23,9 @@ __all__ = [
     "sample_grid",
     "recompute_sampled_grid",
     "samplers",
+    "estimate",
+    "Estimate",
+    "estimate_values",
     "LearningCurve",
     "PowerLawFit",
     "ExtrapolationCheck",
@@ -38,7 +42,7 @@ __all__ = [
 
 for _obj in (Dataset, Grid, compute_grid, recompute_grid, knn_shapley, toy_dataset, toy_dataset_names, toy_lesson):
     _obj.__module__ = "datacf"
-for _obj in (SampledGrid, sample_grid, recompute_sampled_grid):
+for _obj in (SampledGrid, sample_grid, recompute_sampled_grid, Estimate, estimate_values):
     _obj.__module__ = "datacf"
 for _obj in (ExtrapolationCheck, LearningCurve, PowerLawFit, extrapolation_check, fit_power_law, learning_curve):
     _obj.__module__ = "datacf"
