@@ -110,8 +110,8 @@ class LogisticRegression(FastLearner):
 
     def _fixed_bytes(self, n_points, n_features, n_eval, n_classes):
         width = n_features + 1
-        # the flattened outer products x_i x_i^T (binary case) and the one-hot labels
-        return FLOAT * n_points * (width * width + n_classes)
+        # the upper triangles of the outer products x_i x_i^T (binary case) and the one-hot labels
+        return FLOAT * n_points * (width * (width + 1) // 2 + n_classes)
 
     def _row_bytes(self, n_points, n_features, n_eval, n_classes):
         # Estimated as multinomial when there are more than two classes (binary subsets are
@@ -227,9 +227,11 @@ class _Binary:
         width = design.shape[1]
         self.penalty = np.ones(width)
         self.penalty[-1] = 0.0   # intercept not penalised
-        # Row i holds the outer product x_i x_i^T, flattened: the Hessians of all subsets
-        # are then one matrix product with the curvatures.
-        self.outer = (design[:, :, None] * design[:, None, :]).reshape(design.shape[0], width * width)
+        # Row i holds the upper triangle of the outer product x_i x_i^T: the Hessians of
+        # all subsets are then one matrix product with the curvatures, and the symmetric
+        # lower triangle is copied, which halves the dominant cost for wide designs.
+        self.upper = np.triu_indices(width)
+        self.outer = design[:, self.upper[0]] * design[:, self.upper[1]]
 
     def start(self):
         """Zero weights and the intercept of each subset's class balance: one Newton step saved."""
@@ -262,7 +264,11 @@ class _Binary:
         m = self.m[rows]
         grad = self.C * (m * self.sign * sig) @ self.design + self.penalty * theta
         width = self.design.shape[1]
-        hess = ((self.C * m * sig * rest) @ self.outer).reshape(-1, width, width) + np.diag(self.penalty)
+        triangle = (self.C * m * sig * rest) @ self.outer
+        hess = np.empty((triangle.shape[0], width, width))
+        hess[:, self.upper[0], self.upper[1]] = triangle
+        hess[:, self.upper[1], self.upper[0]] = triangle
+        hess += np.diag(self.penalty)
         return self._objective(theta, rows, s, e), grad, hess
 
     def proba(self, theta, design_eval):
