@@ -5,6 +5,7 @@ from ._dataset import Dataset
 from ._grid import Grid
 from ._knn_shapley import knn_shapley
 from ._sampled_grid import SampledGrid, recompute_sampled_grid, sample_grid
+from ._sklearn_datasets import load_sklearn_dataset
 from .estimate import Estimate, estimate_values
 from ._scaling import (
     ExtrapolationCheck, LearningCurve, PowerLawFit, extrapolation_check, fit_power_law, learning_curve,
@@ -26,6 +27,7 @@ __all__ = [
     "estimate",
     "Estimate",
     "estimate_values",
+    "load_sklearn_dataset",
     "LearningCurve",
     "PowerLawFit",
     "ExtrapolationCheck",
@@ -42,7 +44,7 @@ __all__ = [
 
 for _obj in (Dataset, Grid, compute_grid, recompute_grid, knn_shapley, toy_dataset, toy_dataset_names, toy_lesson):
     _obj.__module__ = "datacf"
-for _obj in (SampledGrid, sample_grid, recompute_sampled_grid, Estimate, estimate_values):
+for _obj in (SampledGrid, sample_grid, recompute_sampled_grid, Estimate, estimate_values, load_sklearn_dataset):
     _obj.__module__ = "datacf"
 for _obj in (ExtrapolationCheck, LearningCurve, PowerLawFit, extrapolation_check, fit_power_law, learning_curve):
     _obj.__module__ = "datacf"
