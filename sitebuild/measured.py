@@ -13,7 +13,7 @@ Pages read them two ways, both rendered by ``page_markdown`` before the grid blo
   ``table: KEY`` and an optional ``caption:`` becomes a figure: an SVG plot and its table
   (``sitebuild.plot_svg``);
 - inline ``{{ measured NAME.path.to.value FMT }}`` (FMT like ``.3f``, ``+.2f``, ``.1%``, ``d``)
-  becomes that number of the JSON document.
+  becomes that number of the JSON document (or that text, without FMT, e.g. a point's name).
 
 An unknown measurement, key or format fails the build with the page and the problem.
 """
@@ -38,7 +38,7 @@ _INLINE = re.compile(r"\{\{\s*measured\s+([A-Za-z0-9_]+)((?:\.[A-Za-z0-9_]+)+)(?
 _FENCE = re.compile(r"^(?P<indent> {0,3})(?P<fence>`{3,}|~{3,})\s*(?P<lang>[\w.-]*)")
 
 
-MEASUREMENTS = {"scaling_breast_cancer": "scaling_example"}
+MEASUREMENTS = {"scaling_breast_cancer": "scaling_example", "sampled_convergence": "sampled_example"}
 
 
 def _registry():
@@ -112,6 +112,10 @@ def _lookup(documents, name, path, where):
 def _inline(match, documents, where):
     name, path, fmt = match.group(1), match.group(2).lstrip(".").split("."), match.group(3)
     value = _lookup(documents, name, path, where)
+    if isinstance(value, str) and fmt is None:           # a computed name, e.g. a point's
+        import html
+
+        return html.escape(value)
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise PageError(f"{where}: {name}.{'.'.join(path)} is not a number.")
     if fmt in (None, "d"):

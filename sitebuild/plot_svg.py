@@ -79,11 +79,14 @@ def render_plot(plot):
         x = px(t)
         out.append(f'<line x1="{x:.1f}" y1="{base}" x2="{x:.1f}" y2="{base + 4}" stroke="currentColor"/>')
         out.append(f'<text x="{x:.1f}" y="{base + 17}" text-anchor="middle">{_esc(_tick_text(t, log_x))}</text>')
-    for t in _ticks(y_lo, y_hi, False):
+    y_ticks = _ticks(y_lo, y_hi, False)
+    y_step = y_ticks[1] - y_ticks[0] if len(y_ticks) > 1 else 1.0
+    y_fmt = f".{max(0, -math.floor(math.log10(y_step) + 1e-9))}f"
+    for t in y_ticks:
         y = py(t)
         out.append(f'<line x1="{_LEFT - 4}" y1="{y:.1f}" x2="{_W - _RIGHT}" y2="{y:.1f}" stroke="currentColor" '
                    f'opacity="0.12"/>')
-        out.append(f'<text x="{_LEFT - 7}" y="{y + 4:.1f}" text-anchor="end">{_esc(_tick_text(t, False))}</text>')
+        out.append(f'<text x="{_LEFT - 7}" y="{y + 4:.1f}" text-anchor="end">{_esc(format_number(t, y_fmt))}</text>')
     out.append(f'<text x="{(_LEFT + _W - _RIGHT) / 2:.0f}" y="{base + 36}" text-anchor="middle">'
                f'{_esc(plot["x_label"])}</text>')
     out.append(f'<text transform="translate(14 {(_TOP + base) / 2:.0f}) rotate(-90)" text-anchor="middle">'

@@ -138,3 +138,68 @@ class TestMeasuredBlocks:
         """Every measurement document is finite JSON (it is shipped and cached as such)."""
         for document in documents.values():
             json.dumps(document, allow_nan=False)
+
+
+@pytest.fixture(scope="module")
+def sampled(documents):
+    return documents["sampled_convergence"]
+
+
+class TestSampledClaims:
+    def test_focus_point_has_the_largest_exact_shapley_value(self, sampled):
+        """'Point … has the largest exact Shapley value'."""
+        from sitebuild import sampled_example
+
+        train, _, exact = sampled_example.small_grid()
+        assert train.names[int(np.argmax(exact.shapley()))] == sampled["focus_point"]
+        assert sampled["exact_rows"] == 2 ** sampled["n_small"]
+
+    def test_focus_interval_narrows_and_covers_the_exact_value(self, sampled):
+        """'The interval narrows as the budget grows and still covers the exact value.'"""
+        first, last, z = sampled["focus_first"], sampled["focus_last"], sampled["inputs"]["z"]
+        assert last["stderr"] < first["stderr"]
+        assert abs(last["estimate"] - sampled["focus_exact"]) <= z * last["stderr"]
+
+    @pytest.mark.parametrize("method", ["permutation_shapley", "msr_banzhaf"])
+    def test_error_falls_at_every_budget(self, sampled, method):
+        """'The root-mean-square error … falls at every step, for both estimators.'"""
+        errors = [e["rmse"] for e in sampled["convergence"][method]["per_budget"]]
+        assert all(later < earlier for earlier, later in zip(errors, errors[1:]))
+
+    @pytest.mark.parametrize("method", ["permutation_shapley", "msr_banzhaf"])
+    def test_error_shrinks_close_to_the_square_root_rate(self, sampled, method):
+        """'… shrinks … times: close to √(budget ratio)', here within a factor of 1.5."""
+        ratio = sampled["convergence"][method]["error_ratio"]
+        assert sampled["sqrt_budget_ratio"] / 1.5 <= ratio <= sampled["sqrt_budget_ratio"] * 1.5
+
+    @pytest.mark.parametrize("method", ["permutation_shapley", "msr_banzhaf"])
+    def test_reported_stderr_is_within_a_factor_two_of_the_error(self, sampled, method):
+        """'The standard error each estimator reports is within a factor of two of its actual error.'"""
+        for entry in sampled["convergence"][method]["per_budget"]:
+            assert 0.5 <= entry["mean_stderr"] / entry["rmse"] <= 2.0, entry
+
+    def test_random_picks_catch_fewer_than_one_flipped_point(self, sampled):
+        """'Picking … points at random would catch fewer than one flipped point on average.'"""
+        pool = sampled["pool"]
+        assert pool["n_flipped"] * pool["n_flipped"] / pool["n_points"] < 1
+        for method in ("permutation_shapley", "msr_banzhaf"):
+            assert pool[method]["flipped_in_lowest"] >= 1
+            assert pool[method]["flipped_below_zero"] >= 1
+
+    def test_pool_budgets_are_equal(self, sampled):
+        """'With … utility evaluations each': both estimators read (about) the same number of rows."""
+        pool = sampled["pool"]
+        for method in ("permutation_shapley", "msr_banzhaf"):
+            assert abs(pool[method]["evaluations"] - pool["budget"]) <= pool["n_points"]
+
+    def test_runnable_cell_runs(self):
+        """The page's datacf-run cell runs in CPython and prints six points."""
+        import contextlib
+        import io
+
+        text = (DOCS / "sampled.md").read_text(encoding="utf-8")
+        code = re.search(r"```datacf-run[^\n]*\n(.*?)```", text, re.S).group(1)
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out):
+            exec(compile(code, "sampled.md", "exec"), {})
+        assert len(out.getvalue().splitlines()) == 6
