@@ -384,7 +384,9 @@ def estimate_values(train, model, method="msr_banzhaf", eval=None, metric="prob_
     target_stderr : float or None, default=None
         Stop once the largest standard error is at most this; None uses the whole budget.
     max_evaluations : int, default=2000
-        Most rows (trained models) to use; a permutation costs about n_points rows.
+        Most rows (trained models) to use. A permutation costs n_points - 1 rows (fewer
+        when truncated), and only whole permutations are drawn; a budget below one
+        permutation still draws one.
     batch_size : int or None, default=None
         Rows per batch (permutations per batch for permutation Shapley); None picks
         max(100, 2 (n + 2)) rows or 10 permutations.
@@ -446,7 +448,8 @@ def estimate_values(train, model, method="msr_banzhaf", eval=None, metric="prob_
     while True:
         left = max_evaluations - used
         if method == "permutation_shapley":
-            count = max(1, min(per_batch, left // max(1, n - 1)))
+            count = min(per_batch, left // max(1, n - 1))   # whole permutations only
+            count = count or 1                                 # (a budget below one still gets one)
             batch_orders = stream(count)
             _, body, batch_lengths = _evaluate_permutations(batch_orders, truncation, fill, n, head=head)
             orders.append(batch_orders), lengths.append(batch_lengths), bodies.append(body)
@@ -468,7 +471,8 @@ def estimate_values(train, model, method="msr_banzhaf", eval=None, metric="prob_
         estimate = _read(grid, method, focus, alpha, beta)
         reached = (target_stderr is not None and np.isfinite(estimate.stderr).all()
                    and estimate.stderr.max() <= target_stderr)
-        if reached or used >= max_evaluations:
+        room = max(1, n - 1) if method == "permutation_shapley" else 1   # rows the next sample needs
+        if reached or max_evaluations - used < room:
             estimate.converged = bool(reached) if target_stderr is not None else None
             return estimate
 

@@ -242,6 +242,15 @@ class TestDriver:
         est = dcf.estimate_values(DATASETS["blobs6"], dcf.models.KNN(k=1), "datamodel", max_evaluations=250, rng=0)
         assert est.n_evaluations == 250 and est.converged is None
 
+    def test_permutations_stay_within_the_budget(self):
+        """Only whole permutations that fit are drawn; a budget below one permutation still gets one."""
+        train = DATASETS["three_class7"]
+        est = dcf.estimate_values(train, dcf.models.KNN(k=3), "permutation_shapley", max_evaluations=100,
+                                  batch_size=4, rng=0)
+        assert est.n_evaluations == 2 + 16 * 6 and est.details["n_permutations"] == 16
+        tiny = dcf.estimate_values(train, dcf.models.KNN(k=3), "permutation_shapley", max_evaluations=3, rng=0)
+        assert tiny.details["n_permutations"] == 1
+
     def test_budget_reached_before_the_target(self):
         """A target out of reach within the budget reports converged=False."""
         est = dcf.estimate_values(DATASETS["blobs6"], dcf.models.KNN(k=1), "msr_banzhaf", target_stderr=1e-6,
