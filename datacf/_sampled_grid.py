@@ -28,6 +28,7 @@ from ._memory import CHUNK_BYTES, FLOAT, format_bytes, resolve_max_memory
 from ._metrics import needs_proba, score_cells
 from ._model_spec import build_model
 from ._provenance import current_provenance
+from ._sampled_schema import check_sampled_inputs
 from ._sklearn_path import predict_subsets_sklearn
 from .models import FastLearner
 from .samplers import Explicit, Permutations, _Sampler
@@ -276,6 +277,7 @@ class SampledGrid:
         self.n_points = members.shape[1]
         self.point_names = _check_name_list(point_names, self.n_points, "point_names")
         self.eval_names = _check_name_list(eval_names, values.shape[1], "eval_names")
+        check_sampled_inputs(inputs, self.n_points, values)
         self.inputs = inputs
         self.sampler = sampler
         self.seed = seed

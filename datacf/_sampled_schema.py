@@ -27,7 +27,8 @@ from ._metrics import LOG_LOSS_EPS, METRICS
 from ._model_spec import check_model_spec
 from ._schema import CONVENTIONS, MAX_JSON_CHARS
 
-__all__ = ["SCHEMA_NAME", "SCHEMA_VERSION", "MAX_POINTS", "dump_sampled_grid", "parse_sampled_grid"]
+__all__ = ["SCHEMA_NAME", "SCHEMA_VERSION", "MAX_POINTS", "dump_sampled_grid", "parse_sampled_grid",
+           "check_sampled_inputs"]
 
 SCHEMA_NAME = "datacf.sampled-grid"
 SCHEMA_VERSION = 1
@@ -126,7 +127,8 @@ def _check_values(rows, n_rows):
     return np.array(rows, dtype=np.float64).reshape(n_rows, width)
 
 
-def _check_inputs(inputs, n_points, values):
+def check_sampled_inputs(inputs, n_points, values):
+    """Raise ValueError unless ``inputs`` (``SampledGrid.inputs``) is None or well-formed for the table."""
     if inputs is None:
         return
     if not isinstance(inputs, dict) or set(inputs) != set(_INPUT_KEYS):
@@ -192,7 +194,6 @@ def parse_sampled_grid(text, max_chars=None):
     for key in ("point_names", "eval_names"):
         if not isinstance(document[key], list):
             raise ValueError(f"The sampled-grid JSON field {key!r} must be a list of strings.")
-    _check_inputs(document["inputs"], n, values)
     sampler = None if document["sampler"] is None else samplers.from_dict(document["sampler"])
     seed = document["seed"]
     if seed is not None and type(seed) is not int:

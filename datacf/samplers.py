@@ -150,7 +150,7 @@ class Sizes(_Sampler):
             total = math.comb(n_points, size)
             if self.per_size is None or self.per_size >= total:
                 blocks.append(_combinations(n_points, size))
-            elif total <= 4 * self.per_size:
+            elif total <= min(4 * self.per_size, MAX_ENUMERATED):
                 chosen = np.sort(rng.choice(total, size=self.per_size, replace=False))
                 blocks.append(_combinations(n_points, size)[chosen])
             else:   # rejection: draw, keep the first occurrence of each subset, top up

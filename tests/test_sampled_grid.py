@@ -127,6 +127,11 @@ class TestSamplers:
         assert (sizes == 1).sum() == 30 and (sizes == 3).sum() == 30 and (sizes == 39).sum() == 30
         assert len({row.tobytes() for row in grid.members}) == 90
 
+    def test_sizes_samples_without_enumerating_a_huge_size(self):
+        """per_size rows of a size with 1e13 subsets come from rejection sampling, not enumeration."""
+        grid = dcf.sample_grid(_pool(100), dcf.models.KNN(k=1), sampler=samplers.Sizes([10], per_size=5), rng=0)
+        assert (grid.sizes == 10).all() and len({row.tobytes() for row in grid.members}) == 5
+
     def test_sizes_refuses_too_many_to_enumerate(self):
         """All subsets of size 10 of 100 points would be 1.7e13 rows."""
         with pytest.raises(ValueError, match="more than 1,048,576 to enumerate; pass per_size"):
@@ -316,6 +321,7 @@ class TestSampledGridObject:
         ({"members": [[True]], "values": [[np.nan]]}, "values must be finite"),
         ({"members": [[True]], "values": [["x"]]}, "values must be numbers"),
         ({"members": [[True]], "values": [[0.5]], "seed": -2}, "seed must be None or an integer"),
+        ({"members": [[True]], "values": [[0.5]], "inputs": {"x": 1}}, "'inputs' must be null or an object"),
         ({"members": [[True]], "values": [[0.5]], "orders": [[0]]}, "orders and lengths go together"),
         ({"members": [[False], [True]], "values": [[0.5], [1]], "sampler": samplers.Permutations(1)},
          "needs its orders and lengths"),
