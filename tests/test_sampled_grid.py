@@ -212,6 +212,12 @@ class TestSamplers:
         with pytest.raises(error, match=message):
             make()
 
+    def test_explicit_refuses_more_than_the_row_limit(self, monkeypatch):
+        """An explicit list longer than MAX_SAMPLES is refused (shown with a limit of 2)."""
+        monkeypatch.setattr(samplers, "MAX_SAMPLES", 2)
+        with pytest.raises(ValueError, match="Explicit: more than 2 subsets"):
+            samplers.Explicit([[0], [1], [2]])
+
     def test_samplers_are_immutable(self):
         """A sampler's fields cannot be changed after construction."""
         with pytest.raises(AttributeError, match="Uniform is immutable"):

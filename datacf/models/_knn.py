@@ -127,17 +127,25 @@ class KNN(FastLearner):
         need = np.minimum(members.sum(axis=1), self.k)           # k_eff per subset
         proba = np.empty((members.shape[0], n_eval, n_classes))
         start = min(n_points, 2 * self.k + PREFIX_START)
-        # bytes per (subset, eval) pair in the first pass: gathered bools, their counts, votes
-        per_row = n_eval * (start * (1 + 8 + 1) + FLOAT * n_classes)
+        # bytes per subset in the first pass: gathered bools, their int32 counts, the
+        # nearest mask and one class test per (eval, prefix) entry, and the votes
+        per_row = n_eval * (start * (1 + 4 + 1 + 1) + FLOAT * n_classes)
         size = max(1, CHUNK_BYTES // per_row)
         for begin in range(0, members.shape[0], size):
             chunk = members[begin:begin + size]
-            subset, point = np.divmod(np.arange(chunk.shape[0] * n_eval), n_eval)   # pending pairs
-            votes = np.zeros((chunk.shape[0], n_eval, n_classes))
-            length = start
+            votes = np.empty((chunk.shape[0], n_eval, n_classes))
+            # First pass, dense: the first `start` points of every evaluation point's order.
+            ordered = chunk[:, order[:, :start]]                                    # (rows, eval, start)
+            counts = np.cumsum(ordered, axis=2, dtype=np.int32)
+            nearest = ordered & (counts <= self.k)
+            for c in range(n_classes):
+                votes[:, :, c] = (nearest & (ordered_codes[None, :, :start] == c)).sum(axis=2)
+            # Pairs whose prefix held fewer than k_eff members: read longer prefixes.
+            subset, point = np.nonzero(counts[:, :, -1] < need[begin:begin + size, None])
+            length = min(n_points, 4 * start)
             while subset.size:
                 ordered = chunk[subset[:, None], order[point, :length]]             # (pairs, length)
-                counts = np.cumsum(ordered, axis=1)
+                counts = np.cumsum(ordered, axis=1, dtype=np.int32)
                 done = counts[:, -1] >= need[begin + subset]
                 nearest = ordered[done] & (counts[done] <= self.k)
                 labels = ordered_codes[point[done], :length]
