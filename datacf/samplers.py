@@ -218,6 +218,10 @@ class Permutations(_Sampler):
         Truncated Monte Carlo (Ghorbani & Zou 2019): stop a permutation at its first
         prefix P with |U(N) - U(P)| < truncation, U being the mean score over all
         evaluation columns; later marginals count as 0. None evaluates every prefix.
+        Prefixes are trained in blocks of ``TRUNCATION_BLOCK`` (8) positions across all
+        permutations at once, so up to 7 rows past each truncation point are trained and
+        then dropped (about 3% extra on a 200-point pool); the grid keeps only the rows
+        up to the truncation point, and ``n_evaluations`` counts those.
 
     Examples
     --------

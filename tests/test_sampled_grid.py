@@ -10,11 +10,9 @@ from sklearn.tree import DecisionTreeClassifier
 
 import datacf as dcf
 from datacf import samplers
-from datacf._sampled_grid import TRUNCATION_BLOCK
 from datacf.models._base import membership
 from datacf._subsets import subset_bits
 from tests.conftest import DATASETS
-from tests.oracles import sklearn_proba_grid
 
 FAST = {
     "knn1": lambda: dcf.models.KNN(k=1),
@@ -177,7 +175,6 @@ class TestSamplers:
             close = np.flatnonzero(np.abs(u_full - u[p]) < tol)
             assert cut.lengths[p] == (close[0] + 1 if close.size else 29)
         assert cut.n_rows < full.n_rows
-        assert TRUNCATION_BLOCK >= 1
 
     @pytest.mark.parametrize("sampler", [samplers.Sizes([1, 2], per_size=3), samplers.Uniform(5),
                                          samplers.Permutations(2, truncation=0.5), samplers.BetaSizes(4, 0.5, 2),
