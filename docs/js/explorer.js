@@ -553,6 +553,7 @@ function mountExplorer(root, { document: doc = root.ownerDocument, window: win =
 
   function renderFocus() {
     const cols = state.eval ? state.eval.names : state.train.names;
+    if (focusSet.dataset.key === JSON.stringify([cols, state.focus])) return;   // as drawn (a drag redraws often)
     const legendText = el(doc, "legend", { textContent: "Focus: the evaluation columns every reading averages over" });
     const chips = cols.map((name, c) => {
       const label = el(doc, "label", { className: "dcf-ex-chip" });
