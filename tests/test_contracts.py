@@ -66,6 +66,21 @@ class TestUtility:
         assert _table_grid().shapley().tolist() == [1.0, -1.0]
 
 
+    def test_scaling_reads_the_focused_utility(self):
+        """Column p: sizes 0, 1, 2 average to 0, (2 + 4) / 2 and 1."""
+        assert _table_grid().scaling(focus="p").tolist() == [0.0, 3.0, 1.0]
+
+    def test_interaction_reads_the_focused_utility(self):
+        """Column p, two points: U(AB) - U(A) - U(B) + U(∅) = 1 - 2 - 4 + 0."""
+        assert _table_grid().interaction("A", "B", focus="p") == -5.0
+
+    def test_interaction_of_a_unanimity_game_is_one(self):
+        """U(S) = 1 iff A and B are in S (n = 4): their interaction is 1, C and D's is 0."""
+        grid = dcf.Grid([[float(r & 3 == 3)] for r in range(16)])
+        assert grid.interaction("A", "B") == pytest.approx(1.0, abs=1e-12)
+        assert grid.interaction("C", "D") == pytest.approx(0.0, abs=1e-12)
+
+
 class TestSemivalueWeights:
     def test_shapley_weights(self):
         """n = 3: w[k] = 1 / (3 C(2, k)) = 1/3, 1/6, 1/3."""
@@ -99,6 +114,11 @@ class TestSemivalueWeights:
     def test_semivalue_with_weight_on_the_larger_coalition(self):
         """weights [0, 1]: only the gain over the other point counts: U(AB) - U(B), U(AB) - U(A) (column p)."""
         assert _table_grid().semivalue([0.0, 1.0], focus="p").tolist() == [-3.0, -1.0]
+
+
+    def test_unsigned_integer_weights_are_numbers(self):
+        """An array of unsigned integers is a valid list of weights."""
+        assert _table_grid().semivalue(np.array([1, 0], dtype=np.uint8), focus="p").tolist() == [2.0, 4.0]
 
 
 class TestExactSizeLimit:
@@ -304,6 +324,10 @@ class TestReprAndEquality:
         """Learners show their parameters like scikit-learn estimators do."""
         assert repr(dcf.models.LogisticRegression(C=0.5)) == "LogisticRegression(C=0.5, max_iter=100)"
         assert repr(dcf.models.KNN(k=2)) == "KNN(k=2)" and repr(dcf.models.NearestCentroid()) == "NearestCentroid()"
+
+    def test_knn_default_is_three_neighbours(self):
+        """KNN() uses k=3, as documented."""
+        assert repr(dcf.models.KNN()) == "KNN(k=3)"
 
     def test_learners_are_equal_when_class_and_parameters_are(self):
         """KNN(k=2) equals KNN(k=2), not KNN(k=3) nor another learner."""

@@ -72,6 +72,41 @@ class TestGridRows:
             dcf.Grid(np.zeros((4, 1))).row_index(1.5)
 
 
+    def test_index_past_the_last_point(self):
+        """Index n is not a point of an n-point grid."""
+        message = "2 is not a training point; the points are ['A', 'B']. Pass an index in range(2) or one of these names."
+        with pytest.raises(ValueError, match=exact(message)):
+            dcf.Grid(np.zeros((4, 1))).row_index([2])
+
+
+class TestSemivalueWeights:
+    def test_wrong_length(self):
+        """The message gives the sizes 0..n-1 and both shapes."""
+        message = "weights must have one entry per coalition size 0..1, i.e. shape (2,); got shape (3,)."
+        with pytest.raises(ValueError, match=exact(message)):
+            dcf.Grid(np.zeros((4, 1))).semivalue([1.0, 2.0, 3.0])
+
+    def test_first_non_finite_weight_is_named(self):
+        """The message names the first weight that is not finite."""
+        with pytest.raises(ValueError, match=exact("weights must be finite numbers; weights[1] is inf.")):
+            dcf.Grid(np.zeros((4, 1))).semivalue([0.5, float("inf")])
+
+    def test_a_string_names_its_type(self):
+        """A string is not a sequence of weights."""
+        with pytest.raises(TypeError, match=exact("weights must be a sequence of 2 numbers; got str.")):
+            dcf.Grid(np.zeros((4, 1))).semivalue("ab")
+
+    def test_objects_that_are_not_numbers(self):
+        """Weights that cannot become floats are refused, showing them."""
+        with pytest.raises(TypeError, match=r"^weights must be a sequence of 2 real numbers \(not bools or strings\); got \[None, 1.0\]\.$"):
+            dcf.Grid(np.zeros((4, 1))).semivalue([None, 1.0])
+
+    def test_beta_parameter_of_the_wrong_type(self):
+        """alpha given as a string is a TypeError naming the value and its type."""
+        with pytest.raises(TypeError, match=exact("Beta Shapley's alpha must be a real number; got alpha='1' (str).")):
+            dcf.Grid(np.zeros((4, 1))).beta_shapley("1", 1)
+
+
 class TestGridReadings:
     def test_empty_focus(self):
         """An empty focus list is refused, suggesting None for all columns."""
