@@ -30,8 +30,9 @@ def check_exact_size(n_points):
         raise ValueError(
             f"An exact grid over {n_points} points needs 2**{n_points} = {2**n_points:,} rows "
             f"(one trained model per subset); exact grids are limited to n <= {MAX_EXACT_POINTS}. "
-            "Use a smaller dataset, or estimate values by sampling subsets instead "
-            "(Monte Carlo permutation sampling, e.g. pyDVL's PermutationSampler)."
+            "Use a smaller dataset, or switch to sampling: dcf.sample_grid(train, model, "
+            "sampler=dcf.samplers.Uniform(1000)) trains on sampled subsets, and "
+            "dcf.estimate_values(train, model, method='permutation_shapley') gives values with standard errors."
         )
 
 

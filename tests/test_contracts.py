@@ -384,3 +384,17 @@ class TestJsonText:
         """max_chars is the longest text accepted: a file of exactly that length reads back."""
         text = _table_grid().to_json()
         assert dcf.Grid.from_json(text, max_chars=len(text)) == _table_grid()
+
+
+def test_the_exact_size_refusal_names_a_working_sampling_call():
+    """The n > 16 refusal's suggested calls really run: sample_grid and estimate_values exist as named."""
+    import re
+
+    train = dcf.Dataset(np.arange(17.0)[:, None], [0, 1] * 8 + [0])
+    with pytest.raises(ValueError) as caught:
+        dcf.compute_grid(train, dcf.models.KNN(k=1))
+    message = str(caught.value)
+    assert "dcf.sample_grid(" in message and "dcf.samplers.Uniform(" in message
+    method = re.search(r"method='(\w+)'", message).group(1)
+    estimate = dcf.estimate_values(train, dcf.models.KNN(k=1), method=method, max_evaluations=60, rng=0)
+    assert estimate.values.shape == (17,)
