@@ -371,8 +371,10 @@ def estimate_values(train, model, method="msr_banzhaf", eval=None, metric="prob_
     Shapley, ``BetaSizes(1, 1)`` for the size curve, which spreads rows over all sizes), then
     re-estimates. It stops when every standard error is at most ``target_stderr``, or when
     ``max_evaluations`` rows have been trained. Samplers draw streams, so the returned
-    ``Estimate.grid`` is exactly ``sample_grid`` with that sampler and its total count, and
-    ``recompute_sampled_grid(estimate.grid)`` reproduces it.
+    ``Estimate.grid`` has exactly the rows of ``sample_grid`` with that sampler and its total
+    count, and ``recompute_sampled_grid(estimate.grid)`` reproduces them. Its values agree to
+    rounding (logistic regression's batched Newton solve may differ in the last bit when the
+    rows are batched differently; KNN and nearest centroid agree exactly).
 
     Parameters
     ----------
