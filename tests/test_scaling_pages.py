@@ -193,7 +193,7 @@ class TestSampledClaims:
             assert abs(pool[method]["evaluations"] - pool["budget"]) <= pool["n_points"]
 
     def test_runnable_cell_runs(self):
-        """The page's datacf-run cell runs in CPython and prints six points."""
+        """The sampled page's datacf-run cell runs in CPython and prints six points."""
         import contextlib
         import io
 
@@ -224,3 +224,17 @@ class TestApiReference:
         assert "mkdocstrings" in config
         assert not re.search(r"^\s*import:", config, re.M)
         assert "objects.inv" not in config
+
+
+def test_scaling_page_cell_runs():
+    """The scaling page's datacf-run cell runs in CPython and prints its three lines."""
+    import contextlib
+    import io
+
+    text = (DOCS / "scaling-laws.md").read_text(encoding="utf-8")
+    code = re.search(r"```datacf-run[^\n]*\n(.*?)```", text, re.S).group(1)
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        exec(compile(code, "scaling-laws.md", "exec"), {})
+    lines = out.getvalue().splitlines()
+    assert len(lines) == 3 and lines[1].startswith("b = ")
