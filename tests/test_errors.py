@@ -91,6 +91,12 @@ class TestSemivalueWeights:
         with pytest.raises(ValueError, match=exact("weights must be finite numbers; weights[1] is inf.")):
             dcf.Grid(np.zeros((4, 1))).semivalue([0.5, float("inf")])
 
+    @pytest.mark.parametrize("weights", [[True, 0.5], np.array([True, False])], ids=["list", "array"])
+    def test_bools_are_not_weights(self, weights):
+        """A bool among the weights, in a list or a bool array, is refused."""
+        with pytest.raises(TypeError, match=r"^weights must be a sequence of 2 real numbers \(not bools or strings\)"):
+            dcf.Grid(np.zeros((4, 1))).semivalue(weights)
+
     def test_a_string_names_its_type(self):
         """A string is not a sequence of weights."""
         with pytest.raises(TypeError, match=exact("weights must be a sequence of 2 numbers; got str.")):
@@ -112,6 +118,13 @@ class TestGridReadings:
         """An empty focus list is refused, suggesting None for all columns."""
         with pytest.raises(ValueError, match=exact("focus is empty; give at least one evaluation column, or None for all.")):
             dcf.Grid(np.zeros((4, 2))).utility(focus=[])
+
+    def test_focus_index_past_the_last_column(self):
+        """Index n_eval is not a column: a clear ValueError, not an IndexError."""
+        message = ("focus=2 is not an evaluation column; the columns are ['A', 'B']. "
+                   "Pass an index in range(2) or one of these names.")
+        with pytest.raises(ValueError, match=exact(message)):
+            dcf.Grid(np.zeros((4, 2))).utility(focus=2)
 
     def test_group_loo_of_an_empty_group(self):
         """group_loo needs a group with at least one point."""
@@ -158,9 +171,9 @@ class TestLogisticRegression:
 
 class TestGridJson:
     def test_not_text(self):
-        """None is not JSON text: TypeError naming its type."""
-        with pytest.raises(TypeError, match=exact("Grid.from_json needs JSON text; got NoneType.")):
-            dcf.Grid.from_json(None)
+        """A number is not JSON text: TypeError naming its type."""
+        with pytest.raises(TypeError, match=exact("Grid.from_json needs JSON text; got int.")):
+            dcf.Grid.from_json(42)
 
     def test_longer_than_max_chars(self):
         """Text over the limit is refused before parsing, with the way out."""
