@@ -1,0 +1,160 @@
+#!/usr/bin/env bash
+# Mutation testing of the core package: mutmut plants one small bug at a time in datacf/ and
+# runs the fast tests that reach the mutated function; a mutant that no test notices survives.
+#
+#   scripts/mutation.sh                      # fresh run over the working tree (about 30 min on 1 core)
+#   scripts/mutation.sh --committed          # the same over HEAD, ignoring uncommitted edits
+#   scripts/mutation.sh --again              # keep the last run's results: test only mutants of
+#                                            # changed functions and those not tested yet
+#   scripts/mutation.sh --again --recheck    # ...and test the last run's survivors again
+#   scripts/mutation.sh --only '_grid.py models/*.py'  # only these core modules
+#   scripts/mutation.sh results | show NAME  # then: list the survivors, show one as a diff
+#
+# It works on a copy in .cache/mutation/ (mutmut mutates its own mutants/ copy inside it), so
+# the working tree is never touched, and runs one test process at a time with one BLAS thread.
+# What is mutated, the score and the surviving equivalent mutants: tests/README.md.
+source "$(dirname "$0")/_venv.sh"
+cd "$ROOT"
+MUTMUT_VERSION="3.8.1"
+WORK="$ROOT/.cache/mutation"
+# The core: the grid, its readings, subsets, metrics, compute_grid, the dataset, the JSON schema,
+# KNN-Shapley and the fast learners. Not the site build (sitebuild/), nor the browser runner.
+CORE=(_grid.py _semivalues.py _subsets.py _metrics.py _compute.py _model_spec.py _memory.py
+      _dataset.py _knn_shapley.py _schema.py "models/*.py")
+# Tests that never reach the core (the site build), or test other modules slowly (the explorer
+# and view models, which call the core but add minutes to every surviving mutant).
+SKIP_TESTS=(tests/browser tests/test_site_build.py tests/test_runtime_build.py tests/test_code_cells_build.py
+            tests/test_explorer_state.py tests/test_view.py)
+
+if [ "$("$PY" -c 'import importlib.metadata as m; print(m.version("mutmut"))' 2>/dev/null)" != "$MUTMUT_VERSION" ]; then
+  "$PY" -m pip install --quiet "mutmut==$MUTMUT_VERSION"
+fi
+
+case "${1:-}" in
+  results|show|browse|print-time-estimates|tests-for-mutant)
+    cd "$WORK" && exec "$VENV/bin/mutmut" "$@" ;;
+esac
+
+source_ref=""; again=""; recheck=""
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --committed) source_ref="HEAD"; shift ;;
+    --again) again=1; shift ;;
+    --recheck) recheck=1; shift ;;
+    --only) read -ra CORE <<< "$2"; shift 2 ;;
+    *) echo "mutation.sh: unknown argument $1 (see the header of $0)" >&2; exit 2 ;;
+  esac
+done
+
+# Survivors of the last run, to test again against today's tests.
+not_caught() {
+  [ -d "$WORK/mutants" ] || return 0
+  (cd "$WORK" && "$PY" - <<'EOF'
+import json, pathlib
+for meta in pathlib.Path("mutants").rglob("*.meta"):
+    for name, code in json.loads(meta.read_text())["exit_code_by_key"].items():
+        if code in (0, 33):   # survived, or reached by no test
+            print(name)
+EOF
+  )
+}
+# A copy of the project (tracked and new files, not what .gitignore hides); --again keeps mutmut's
+# mutants/ directory, whose per-function hashes tell it which results still hold. Files get the
+# current time (tar -m), so mutmut re-reads every source file.
+survivors=""
+if [ -n "$again" ] && [ -d "$WORK/mutants" ]; then
+  [ -z "$recheck" ] || survivors="$(not_caught)"
+  find "$WORK" -mindepth 1 -maxdepth 1 ! -name mutants -exec rm -rf {} +
+  rm -rf "$WORK/mutants/tests"
+else
+  rm -rf "$WORK" && mkdir -p "$WORK"
+fi
+if [ -n "$source_ref" ]; then
+  git archive "$source_ref" | tar -x -m -C "$WORK"
+else
+  git ls-files -z --cached --others --exclude-standard \
+    | tar --null --ignore-failed-read -c -T - 2>/dev/null | tar -x -m -C "$WORK"
+fi
+rm -rf "${SKIP_TESTS[@]/#/$WORK/}"
+# A pytest plugin for the runs. Hypothesis: no deadline (a mutant may be slow, which is not a
+# failure), 25 examples, derandomized, so two runs over the same code give the same score.
+# joblib's worker processes (the n_jobs tests) are stopped after each session, because mutmut
+# waits for any child process and must see only its own. And mutmut's opening check, that a
+# failure planted in every function fails the tests, is answered before tests/conftest.py runs:
+# conftest builds datasets at import, and pytest reports an error there as a usage error (4),
+# which mutmut takes for a broken command line.
+cat > "$WORK/mutation_plugin.py" <<'EOF'
+"""pytest plugin used by scripts/mutation.sh only."""
+import sys
+
+import pytest
+from hypothesis import settings
+
+settings.register_profile("mutation", deadline=None, derandomize=True, max_examples=25)
+settings.load_profile("mutation")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_load_initial_conftests(early_config, parser, args):
+    from mutmut.core import MutmutProgrammaticFailException
+    from mutmut.mutation.trampoline import get_mutant_under_test
+
+    if get_mutant_under_test() == "fail":
+        raise MutmutProgrammaticFailException("every mutated function fails: the tests would fail")
+
+
+def pytest_sessionfinish(session):
+    loky = sys.modules.get("joblib.externals.loky.reusable_executor")
+    if loky is not None and loky._executor is not None:
+        loky._executor.shutdown(wait=True, kill_workers=True)
+EOF
+
+only=""; for module in "${CORE[@]}"; do only+="\"datacf/$module\", "; done
+also=""; for entry in "$WORK"/* "$WORK"/.[!.]*; do
+  name="$(basename "$entry")"
+  case "$name" in datacf|tests|pyproject.toml|mutants|'.[!.]*') ;; *) also+="\"$name\", " ;; esac
+done
+# Tests that fail on the unmutated code when derandomized (a known bug, xfailed elsewhere): the
+# clean run must pass. Remove an entry once its bug is fixed.
+KNOWN_FAILING=(tests/test_hostile_inputs.py::test_readings_refuse_bad_arguments_clearly)
+deselect=""; for t in "${KNOWN_FAILING[@]}"; do deselect+="\"--deselect\", \"$t\", "; done
+deselect="${deselect%, }"
+# mutmut reads its settings from pyproject.toml: only the copy's gets them.
+cat >> "$WORK/pyproject.toml" <<EOF
+
+[tool.mutmut]
+source_paths = ["datacf"]
+only_mutate = [${only%, }]
+also_copy = [${also%, }]
+pytest_add_cli_args = ["-p", "mutation_plugin", "-p", "no:cacheprovider", "-m", "not browser", "-o", "addopts="]
+pytest_add_cli_args_test_selection = ["tests", ${deselect}]
+use_setproctitle = false
+EOF
+
+cd "$WORK"
+"$VENV/bin/mutmut" run --max-children 1
+if [ -n "$survivors" ]; then
+  # shellcheck disable=SC2086  # one mutant name per word
+  "$VENV/bin/mutmut" run --max-children 1 $survivors
+fi
+"$PY" - <<'EOF'
+"""The score: mutants some test noticed (killed or timed out) over all that were tried."""
+import collections
+import json
+import pathlib
+
+from mutmut.stats import status_by_exit_code
+
+status = {}
+for meta in pathlib.Path("mutants").rglob("*.meta"):
+    for name, code in json.loads(meta.read_text())["exit_code_by_key"].items():
+        status[name] = status_by_exit_code[code]
+counts = collections.Counter(status.values())
+caught = counts["killed"] + counts["timeout"] + counts["segfault"]
+print(f"\n{len(status)} mutants: " + ", ".join(f"{n} {s}" for s, n in counts.most_common()))
+print(f"score: {caught}/{len(status)} = {caught / max(1, len(status)):.1%} caught")
+print("not caught (scripts/mutation.sh show NAME):")
+for name, s in sorted(status.items()):
+    if s in ("survived", "no tests", "suspicious"):
+        print(f"  {s:9} {name}")
+EOF
