@@ -265,6 +265,9 @@ def check_state(state):
     convention = state.get("convention", "fallback")
     if convention not in CONVENTIONS:
         _fail(f"convention = {convention!r:.40} is not supported; choose one of {list(CONVENTIONS)}.")
+    if convention == "zero" and metric == "log_loss":
+        _fail("convention = 'zero' cannot score metric = 'log_loss': a loss of 0 is the best score, so it would "
+              "reward the subsets a model refuses; use convention = 'fallback', or another metric.")
     focus = state.get("focus")
     if focus is None:
         focus = list(range(m))

@@ -93,6 +93,7 @@ class TestCheckState:
         ({"lens": {"name": "<script>"}}, "not a lens"),
         ({"selection": 1 << 20}, "selection"),
         ({"sneaky": 1}, "Unknown state key"),
+        ({"metric": "log_loss", "convention": "zero"}, "zero' cannot score metric = 'log_loss'"),
     ])
     def test_refuses(self, patch, message):
         """A malformed state raises ExplorerStateError naming the problem."""

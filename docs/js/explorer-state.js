@@ -15,6 +15,9 @@ export const MODELS = Object.freeze({
 });
 export const METRICS = ["prob_correct", "accuracy", "log_loss"];
 export const CONVENTIONS = ["fallback", "zero"];
+// compute_grid refuses this pair: 0 is the best loss, so "zero" would reward refusing to fit.
+export const ZERO_LOG_LOSS = "the zero convention cannot score log loss: a loss of 0 is the best score, so it "
+  + "would reward the subsets a model refuses; use the fallback convention, or another score.";
 export const LENSES = ["cell", "loo", "group", "column", "interaction", "shapley", "banzhaf", "beta",
   "scaling", "best", "poison", "moving"];
 export const FRAGMENT_PREFIX = "dcf1.";
@@ -147,6 +150,7 @@ export function checkState(state) {
   if (!METRICS.includes(metric)) fail("metric is not supported.");
   const convention = own(state, "convention") ? state.convention : "fallback";
   if (!CONVENTIONS.includes(convention)) fail("convention is not supported.");
+  if (convention === "zero" && metric === "log_loss") fail(ZERO_LOG_LOSS);
   let focus = state.focus;
   if (focus === undefined || focus === null) focus = Array.from({ length: m }, (_, i) => i);
   else {

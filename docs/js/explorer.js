@@ -591,6 +591,9 @@ function mountExplorer(root, { document: doc = root.ownerDocument, window: win =
     if (state.model === "LogisticRegression") cPick.value = String(state.params.C);
     metricPick.value = state.metric;
     conventionPick.value = state.convention;
+    // The two choices compute_grid refuses together are offered only one at a time.
+    metricPick.querySelector('option[value="log_loss"]').disabled = state.convention === "zero";
+    conventionPick.querySelector('option[value="zero"]').disabled = state.metric === "log_loss";
     evalRadios[0].checked = !state.eval;
     evalRadios[1].checked = Boolean(state.eval);
     renderFocus();

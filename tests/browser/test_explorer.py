@@ -5,6 +5,7 @@ import json
 import numpy as np
 import pytest
 from numpy.testing import assert_allclose
+from playwright.sync_api import expect
 
 import datacf as dcf
 from datacf._view import format_number
@@ -174,3 +175,22 @@ def test_phone_axe_and_overflow(new_context, site, palette):
     serious = [(v["id"], [n["target"] for n in v["nodes"][:3]]) for v in result["violations"]
                if v["impact"] in ("serious", "critical")]
     assert not serious
+
+
+def _pick(page, label):
+    """The explorer's select whose field label starts with ``label``."""
+    return page.locator(".dcf-ex-model label.dcf-ex-field").filter(has=page.locator("span", has_text=label)).locator("select")
+
+
+def test_zero_convention_and_log_loss_are_never_combined(page, site):
+    """compute_grid refuses "zero" with log loss, so the explorer never offers or accepts the pair."""
+    open_page(page, site.base_url + EXPLORER)
+    _pick(page, "Score").select_option("log_loss")
+    expect(_pick(page, "Convention").locator('option[value="zero"]')).to_be_disabled()
+    _pick(page, "Score").select_option("prob_correct")
+    _pick(page, "Convention").select_option("zero")
+    expect(_pick(page, "Score").locator('option[value="log_loss"]')).to_be_disabled()
+    error = page.evaluate("""() => { const s = window.datacf.explorer.state();
+        try { window.datacf.explorer.setState({...s, metric: "log_loss", convention: "zero"}); return null; }
+        catch (e) { return e.message; } }""")
+    assert error and "zero convention cannot score log loss" in error
