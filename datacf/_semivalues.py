@@ -106,7 +106,7 @@ def check_weights(weights, n_points):
     if isinstance(weights, (str, bytes, dict, set)):
         raise TypeError(f"weights must be a sequence of {n_points} numbers; got {type(weights).__name__}.")
     raw = np.asarray(weights, dtype=object) if not isinstance(weights, np.ndarray) else weights
-    if raw.dtype.kind in "bUSV" or (raw.dtype == object and any(
+    if raw.dtype.kind in "bcUSV" or (raw.dtype == object and any(
         isinstance(v, (bool, np.bool_)) or not isinstance(v, numbers.Real) for v in raw.ravel()
     )):
         raise TypeError(f"weights must be a sequence of {n_points} real numbers (not bools or strings); got {weights!r:.80}.")

@@ -375,10 +375,9 @@ class TestJsonText:
         assert "\n" not in _table_grid().to_json()
 
     def test_nan_is_never_written(self):
-        """JSON has no NaN (RFC 8259): a NaN in the provenance is refused, not written."""
-        grid = dcf.Grid(TABLE, provenance={"numpy": float("nan")})
-        with pytest.raises(ValueError):
-            grid.to_json()
+        """JSON has no NaN (RFC 8259): a grid that could hold one in its provenance is never built."""
+        with pytest.raises(ValueError, match="provenance"):
+            dcf.Grid(TABLE, provenance={"numpy": float("nan")})
 
     def test_text_of_exactly_max_chars_is_read(self):
         """max_chars is the longest text accepted: a file of exactly that length reads back."""
@@ -398,3 +397,21 @@ def test_the_exact_size_refusal_names_a_working_sampling_call():
     method = re.search(r"method='(\w+)'", message).group(1)
     estimate = dcf.estimate_values(train, dcf.models.KNN(k=1), method=method, max_evaluations=60, rng=0)
     assert estimate.values.shape == (17,)
+
+
+class TestProvenanceAndWeightTypes:
+    def test_provenance_must_be_version_strings(self):
+        """A NaN or nested provenance is refused when the grid is built, not when JSON is written."""
+        for bad in ({"numpy": float("nan")}, {"numpy": {"x": 1}}, {1: "2.0"}, ["numpy"]):
+            with pytest.raises(ValueError, match="provenance must map library names to version strings"):
+                dcf.Grid([[0.0], [1.0]], provenance=bad)
+
+    def test_provenance_round_trips(self):
+        """A valid provenance, None versions included, survives to_json and from_json."""
+        grid = dcf.Grid([[0.0], [1.0]], provenance={"datacf": "0.1.0", "scikit-learn": None})
+        assert dcf.Grid.from_json(grid.to_json()).provenance == {"datacf": "0.1.0", "scikit-learn": None}
+
+    def test_complex_weights_are_refused(self):
+        """Complex semivalue weights are a TypeError, not silently truncated to their real part."""
+        with pytest.raises(TypeError, match="real numbers"):
+            dcf.Grid([[0.0], [1.0], [1.0], [1.0]]).semivalue(np.array([1 + 2j, 0.5]))

@@ -198,3 +198,10 @@ class TestPinnedRuntime:
         assert '&quot;indexURL&quot;:&quot;pyodide/0.27.7/&quot;' in page
         assert "cdn.jsdelivr.net" not in page.split('name="datacf-runtime"')[1].split(">")[0]
         assert list((tmp_path / "site" / "wheels").glob("datacf-*-py3-none-any.whl"))
+
+
+def test_runtime_cache_lives_in_the_repository():
+    """The offline runtime is cached under the repository's git-ignored .cache/, not beside it."""
+    from sitebuild.pyodide_runtime import DEFAULT_CACHE
+
+    assert DEFAULT_CACHE.is_relative_to(ROOT / ".cache")
