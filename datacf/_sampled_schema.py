@@ -25,7 +25,7 @@ from . import samplers
 from ._dataset import Dataset
 from ._metrics import LOG_LOSS_EPS, METRICS
 from ._model_spec import check_model_spec
-from ._schema import CONVENTIONS, MAX_JSON_CHARS
+from ._schema import CONVENTIONS, MAX_JSON_CHARS, load_json_text
 
 __all__ = ["SCHEMA_NAME", "SCHEMA_VERSION", "MAX_POINTS", "dump_sampled_grid", "parse_sampled_grid",
            "check_sampled_inputs"]
@@ -40,35 +40,6 @@ _INPUT_KEYS = ("train", "eval", "model", "metric", "convention")
 _HEX = re.compile(r"[0-9a-f]+")
 # Probabilities from scikit-learn's predict_proba are normalised sums that can exceed 1 by ulps.
 _PROBABILITY_SLACK = 1e-9
-
-
-def _refuse_constant(name):
-    raise ValueError(f"JSON has no {name}; sampled-grid values must be finite numbers")
-
-
-def _unique_keys(pairs):
-    document = {}
-    for key, value in pairs:
-        if key in document:
-            raise ValueError(f"the key {key!r:.60} appears twice in one object")
-        document[key] = value
-    return document
-
-
-def _load(text, max_chars):
-    if not isinstance(text, (str, bytes, bytearray)):
-        raise TypeError(f"SampledGrid.from_json needs JSON text; got {type(text).__name__}.")
-    if len(text) > max_chars:
-        raise ValueError(
-            f"The sampled-grid JSON is {len(text):,} characters long, more than the limit of {max_chars:,}. "
-            "If you trust the file, pass a larger max_chars to SampledGrid.from_json."
-        )
-    try:
-        return json.loads(text, parse_constant=_refuse_constant, object_pairs_hook=_unique_keys)
-    except RecursionError:
-        raise ValueError("This is not valid sampled-grid JSON: it is nested too deeply.") from None
-    except (ValueError, UnicodeDecodeError) as error:   # JSONDecodeError is a ValueError
-        raise ValueError(f"This is not valid sampled-grid JSON (truncated or corrupted?): {error}.") from None
 
 
 def _encode_members(members):
@@ -173,7 +144,8 @@ def parse_sampled_grid(text, max_chars=None):
     """Validate sampled-grid JSON text and build the ``SampledGrid``."""
     from ._sampled_grid import SampledGrid
 
-    document = _load(text, MAX_JSON_CHARS if max_chars is None else max_chars)
+    document = load_json_text(text, MAX_JSON_CHARS if max_chars is None else max_chars, "sampled-grid",
+                              "SampledGrid.from_json")
     if not isinstance(document, dict) or document.get("schema") != SCHEMA_NAME:
         raise ValueError(f"This JSON is not a datacf sampled grid: it lacks \"schema\": \"{SCHEMA_NAME}\".")
     version = document.get("version")

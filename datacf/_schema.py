@@ -29,6 +29,7 @@ __all__ = [
     "MAX_JSON_CHARS",
     "CONVENTIONS",
     "dump_grid",
+    "load_json_text",
     "parse_grid",
     "check_inputs",
 ]
@@ -56,10 +57,6 @@ def dump_grid(fields, indent=None):
     return json.dumps(document, indent=indent, ensure_ascii=False, allow_nan=False)
 
 
-def _refuse_constant(name):
-    raise ValueError(f"JSON has no {name}; grid values and parameters must be finite numbers")
-
-
 def _unique_keys(pairs):
     document = {}
     for key, value in pairs:
@@ -69,21 +66,30 @@ def _unique_keys(pairs):
     return document
 
 
-def _load(text, max_chars):
+def load_json_text(text, max_chars, kind="grid", reader="Grid.from_json"):
+    """Parse untrusted JSON text of a ``kind`` document; every failure is a ValueError or TypeError.
+
+    Refuses text longer than ``max_chars`` before parsing, NaN and infinities, duplicate keys
+    and nesting too deep for Python's parser, naming ``reader`` where a larger limit can be passed.
+    """
     if not isinstance(text, (str, bytes, bytearray)):
-        raise TypeError(f"Grid.from_json needs JSON text; got {type(text).__name__}.")
+        raise TypeError(f"{reader} needs JSON text; got {type(text).__name__}.")
     if len(text) > max_chars:
         raise ValueError(
-            f"The grid JSON is {len(text):,} characters long, more than the limit of {max_chars:,}. "
-            "If you trust the file, pass a larger max_chars to Grid.from_json."
+            f"The {kind} JSON is {len(text):,} characters long, more than the limit of {max_chars:,}. "
+            f"If you trust the file, pass a larger max_chars to {reader}."
         )
+
+    def refuse_constant(name):
+        raise ValueError(f"JSON has no {name}; {kind} values and parameters must be finite numbers")
+
     try:
-        return json.loads(text, parse_constant=_refuse_constant, object_pairs_hook=_unique_keys)
+        return json.loads(text, parse_constant=refuse_constant, object_pairs_hook=_unique_keys)
     except RecursionError:
-        raise ValueError("This is not valid grid JSON: it is nested too deeply to be a grid.") from None
+        raise ValueError(f"This is not valid {kind} JSON: it is nested too deeply to be a {kind}.") from None
     except (ValueError, UnicodeDecodeError) as error:   # JSONDecodeError is a ValueError
         raise ValueError(
-            f"This is not valid grid JSON (the file may be truncated or corrupted): {error}."
+            f"This is not valid {kind} JSON (the file may be truncated or corrupted): {error}."
         ) from None
 
 
@@ -105,7 +111,7 @@ def _check_table(document):
 
 def parse_grid(text, max_chars=MAX_JSON_CHARS):
     """Validate grid JSON text and return its fields; the Grid constructor checks the values."""
-    document = _load(text, max_chars)
+    document = load_json_text(text, max_chars)
     if not isinstance(document, dict) or document.get("schema") != SCHEMA_NAME:
         raise ValueError(f"This JSON is not a datacf grid: it lacks \"schema\": \"{SCHEMA_NAME}\".")
     version = document.get("version")
