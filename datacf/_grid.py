@@ -15,7 +15,7 @@ import numpy as np
 
 from . import _semivalues
 from ._dataset import default_names
-from ._provenance import current_provenance
+from ._provenance import check_provenance, current_provenance
 from ._schema import MAX_JSON_CHARS, check_inputs, dump_grid, parse_grid
 from ._subsets import EMPTY_SET_NAME, ROW_SEPARATOR, check_exact_size, check_name, subset_bits, subset_name
 
@@ -63,17 +63,6 @@ def _check_name_list(names, count, what):
     return names
 
 
-def _check_provenance(provenance):
-    """Library versions by name: a dict of str to str (or None), so the JSON always writes."""
-    if not isinstance(provenance, dict) or not all(
-        isinstance(k, str) and (v is None or isinstance(v, str)) for k, v in provenance.items()
-    ):
-        raise ValueError(
-            f"provenance must map library names to version strings (or None); got {provenance!r:.120}."
-        )
-    return dict(provenance)
-
-
 class Grid:
     """A data-counterfactual grid and every reading of it.
 
@@ -113,7 +102,7 @@ class Grid:
         self.eval_names = _check_name_list(eval_names, values.shape[1], "eval_names")
         check_inputs(inputs, values)
         self.inputs = inputs
-        self.provenance = current_provenance() if provenance is None else _check_provenance(provenance)
+        self.provenance = current_provenance() if provenance is None else check_provenance(provenance)
 
     # --- shape and names ---------------------------------------------------------------
 

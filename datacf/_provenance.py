@@ -5,7 +5,7 @@ from importlib import metadata
 
 from ._version import __version__
 
-__all__ = ["current_provenance"]
+__all__ = ["current_provenance", "check_provenance"]
 
 
 def _installed(package):
@@ -30,3 +30,14 @@ def _versions():
         "numpy": _installed("numpy"),
         "scikit-learn": _installed("scikit-learn"),
     }
+
+
+def check_provenance(provenance):
+    """Library versions by name: a dict of str to str (or None), so the JSON always writes."""
+    if not isinstance(provenance, dict) or not all(
+        isinstance(k, str) and (v is None or isinstance(v, str)) for k, v in provenance.items()
+    ):
+        raise ValueError(
+            f"provenance must map library names to version strings (or None); got {provenance!r:.120}."
+        )
+    return dict(provenance)

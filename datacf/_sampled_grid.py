@@ -27,7 +27,7 @@ from ._grid import _check_name_list
 from ._memory import CHUNK_BYTES, FLOAT, format_bytes, resolve_max_memory
 from ._metrics import needs_proba, score_cells
 from ._model_spec import build_model
-from ._provenance import current_provenance
+from ._provenance import check_provenance, current_provenance
 from ._sampled_schema import check_sampled_inputs
 from ._sklearn_path import predict_subsets_sklearn
 from .models import FastLearner
@@ -282,7 +282,7 @@ class SampledGrid:
         self.sampler = sampler
         self.seed = seed
         self.orders, self.lengths = _check_permutations(orders, lengths, members, sampler)
-        self.provenance = current_provenance() if provenance is None else dict(provenance)
+        self.provenance = current_provenance() if provenance is None else check_provenance(provenance)
 
     @property
     def members(self):

@@ -475,3 +475,9 @@ def test_hostile_json_raises_only_value_errors(field, value):
         dcf.SampledGrid.from_json(json.dumps(document))
     except ValueError:
         pass
+
+
+def test_sampled_grid_refuses_malformed_provenance():
+    """A NaN version is refused when the sampled grid is built, as for exact grids."""
+    with pytest.raises(ValueError, match="provenance must map library names to version strings"):
+        dcf.SampledGrid([[True, False], [False, True]], [[0.5], [0.5]], provenance={"numpy": float("nan")})
