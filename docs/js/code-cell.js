@@ -25,6 +25,9 @@ import { onEachPage } from "./each-page.js";
 import { renderGridFigure } from "./grid-table.js";
 import { createEditor } from "./code-editor.js";
 
+/** The event a page widget dispatches on a `div.dcf-cell` to replace its code: `detail.code`. */
+export const SET_CODE_EVENT = "dcf:set-code";
+
 const STORAGE_PREFIX = "datacf:cell:v1:";
 const STORAGE_VERSION = 1;
 const SAVE_DELAY_MS = 300;
@@ -411,6 +414,15 @@ export function enhanceCell(root, { document: doc = root.ownerDocument, window: 
   stop.addEventListener("click", () => {
     run.focus();
     runtime()?.stop(channel);     // this cell's run only: other cells' runs go on
+  });
+  // Another widget (the explorer's "Open as code") hands this cell new code with an event.
+  root.addEventListener(SET_CODE_EVENT, (event) => {
+    const text = String(event.detail?.code ?? "");
+    area.value = text;
+    sizeToContent(area);
+    area.dispatchEvent(new Event("input", { bubbles: true }));     // saved like a typed edit
+    codeEditor.then((ed) => (ed ? (ed.setValue(text), ed.focus()) : area.focus()));
+    showNote("This code came from the explorer above; Run computes it.");
   });
   reset.addEventListener("click", () => {
     clearTimeout(saveTimer);

@@ -44,6 +44,7 @@ export function pythonScript(state) {
     "print('LOO', grid.loo(focus).round(3))",
     "print('Shapley', grid.shapley(focus).round(3))",
     "print('Banzhaf', grid.banzhaf(focus).round(3))",
+    "grid   # a notebook or a datacf code cell shows the grid as a table",
   ];
   return `${lines.join("\n")}\n`;
 }

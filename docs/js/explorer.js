@@ -16,6 +16,7 @@
 //   result()         -> the readings on screen (datacf._explorer.explore's output, without values)
 // window.datacf.explorers lists every explorer on the page; explorerOf(root) gives one's API.
 
+import { SET_CODE_EVENT } from "./code-cell.js";
 import { onEachPage } from "./each-page.js";
 import { runtime } from "./runtime.js";
 import { checkState, defaultNames, isExplorerFragment, LIMITS, nameProblem, stateFromFragment } from "./explorer-state.js";
@@ -648,11 +649,10 @@ function mountExplorer(root, { document: doc = root.ownerDocument, window: win =
 
   function openAsCode() {
     const script = pythonScript(shown.state);
-    const cell = doc.querySelector(".dcf-cell textarea");
+    const cell = doc.querySelector('div.dcf-cell[data-enhanced="true"]');
     if (cell) {
-      cell.value = script;
-      cell.dispatchEvent(new Event("input", { bubbles: true }));
-      cell.focus();
+      cell.dispatchEvent(new CustomEvent(SET_CODE_EVENT, { detail: { code: script } }));
+      cell.scrollIntoView({ block: "nearest", behavior: win.matchMedia("(prefers-reduced-motion: reduce)").matches ? "auto" : "smooth" });
       shareStatus.textContent = "The script is in the code cell below: run it there.";
       return;
     }

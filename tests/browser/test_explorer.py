@@ -194,3 +194,30 @@ def test_zero_convention_and_log_loss_are_never_combined(page, site):
         try { window.datacf.explorer.setState({...s, metric: "log_loss", convention: "zero"}); return null; }
         catch (e) { return e.message; } }""")
     assert error and "zero convention cannot score log loss" in error
+
+
+def test_open_as_code_puts_the_state_in_the_runnable_cell(page, site):
+    """Open as code fills the page's datacf-run cell (its editor and the code that runs) with the
+    exported script for the edited state; running it there gives the explorer's grid."""
+    _needs_runtime(site)
+    _open_live(page, site)
+    state = page.evaluate("() => window.datacf.explorer.state()")
+    state["train"]["X"][0] = [state["train"]["X"][0][0] + 0.5, state["train"]["X"][0][1]]
+    page.evaluate("(s) => window.datacf.explorer.setState(s)", state)
+    page.wait_for_function(LIVE_JS, timeout=PYTHON_TIMEOUT_MS)
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Python script").click()
+    script = download.value.path().read_text(encoding="utf-8")
+    page.get_by_role("button", name="Open as code").click()
+    cell = page.locator('div.dcf-cell[data-cell="explorer-code"]')
+    assert cell.locator("textarea").input_value() == script
+    expect(cell.locator(".cm-content")).to_contain_text("compute_grid")
+    cell.evaluate("(cell) => { delete cell.dataset.state; }")
+    cell.get_by_role("button", name="Run").click()
+    page.wait_for_function("(c) => ['done', 'error', 'stopped'].includes(c.dataset.state)",
+                           arg=cell.element_handle(), timeout=PYTHON_TIMEOUT_MS)
+    assert cell.get_attribute("data-state") == "done"
+    expect(cell.locator(".dcf-cell__part--stdout pre")).to_contain_text("Shapley")
+    shown = cell.get_by_role("grid").get_by_role("gridcell").all_inner_texts()
+    expected = _expected(page.evaluate("() => window.datacf.explorer.state()")).values
+    assert shown and sorted(shown) == sorted(format_number(v, ".2f") for v in expected.ravel())
