@@ -49,6 +49,11 @@
   let wasmFailed;
   const wasmFailure = new Promise((_, reject) => { wasmFailed = reject; });
   wasmFailure.catch(() => {});
+  // Pyodide fetches some files in promises it stops awaiting once loading has failed; a hash
+  // mismatch among them is already init's reported reason, so it is not reported twice.
+  self.addEventListener("unhandledrejection", (event) => {
+    if (integrityFailure && event.reason?.name === "IntegrityError") event.preventDefault();
+  });
   // A Content-Security-Policy that forbids WebAssembly or the runtime's origin makes Pyodide hang
   // like a dead network; the violation event says what was blocked, so fail the init with it.
   self.addEventListener("securitypolicyviolation", (event) => {
