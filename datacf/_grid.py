@@ -15,7 +15,9 @@ import numpy as np
 
 from . import _semivalues
 from ._dataset import default_names
+from ._least_core import least_core
 from ._provenance import check_provenance, current_provenance
+from ._regression_views import datamodel_slopes
 from ._schema import MAX_JSON_CHARS, check_inputs, dump_grid, parse_grid
 from ._subsets import EMPTY_SET_NAME, ROW_SEPARATOR, check_exact_size, check_name, subset_bits, subset_name
 
@@ -304,6 +306,89 @@ class Grid:
         ia, ib = 1 << a, 1 << b
         delta = u[rows | ia | ib] - u[rows | ia] - u[rows | ib] + u[rows]
         return float((np.exp(log_w) * delta).sum())
+
+    def least_core(self, focus=None):
+        """Least-core payoff and e*, by linear programming (SciPy's ``linprog``).
+
+        e* is the smallest e for which some payoff x satisfies sum_i x_i = U(N) and
+        x(S) + e >= U(S) for every non-empty proper subset S; e* <= 0 means the core is not
+        empty. U(∅) plays no part (the game has v(∅) = 0), so x sums to U(N), not to
+        U(N) - U(∅) as ``shapley()`` does.
+
+        Parameters
+        ----------
+        focus : int, str, sequence of those, or None, default=None
+            Evaluation columns U averages over.
+
+        Returns
+        -------
+        LeastCore
+            A named tuple ``(payoff, e)``: ``payoff`` of shape (n_points,) and ``e`` = e*.
+            When the least core holds many payoffs, ``payoff`` is the one closest in L1
+            distance to the Shapley value of the same game, ``shapley() + U(∅) / n`` (a second
+            LP; it is that Shapley value whenever the least core contains it). The constraints
+            hold to within about 1e-9 times the utility's scale.
+
+        Raises
+        ------
+        ValueError
+            With fewer than 2 points (there is no proper coalition).
+        ImportError
+            If SciPy is not installed.
+
+        References
+        ----------
+        Maschler, Peleg & Shapley (1979); Yan & Procaccia (2021), "If you like Shapley then
+        you'll love the core", AAAI.
+
+        Examples
+        --------
+        A glove game: A holds a left glove, B and C right ones; a pair is worth 1. The core
+        is the single payoff that gives A everything.
+
+        >>> glove = Grid([[0.0], [0.0], [0.0], [1.0], [0.0], [1.0], [0.0], [1.0]])
+        >>> payoff, e = glove.least_core()
+        >>> payoff.round(6).tolist(), bool(abs(e) < 1e-9)
+        ([1.0, 0.0, 0.0], True)
+        """
+        return least_core(self, focus)
+
+    def datamodel(self, weights="banzhaf", focus=None):
+        """Regression view: slopes of U(S) regressed on the membership indicators 1[i in S].
+
+        Parameters
+        ----------
+        weights : {"banzhaf", "shapley"}, default="banzhaf"
+            "banzhaf": ordinary least squares with an intercept over all 2**n rows, the
+            linear datamodel of Ilyas et al. (2022); its slopes are the Banzhaf values.
+            "shapley": least squares weighted by the Shapley kernel
+            (n - 1) / (C(n, |S|) |S| (n - |S|)) over the rows 0 < |S| < n, with the intercept
+            fixed to U(∅) and intercept + sum of slopes to U(N) (KernelSHAP, Lundberg & Lee
+            2017); its slopes are the Shapley values.
+        focus : int, str, sequence of those, or None, default=None
+            Evaluation columns U averages over.
+
+        Returns
+        -------
+        ndarray of shape (n_points,)
+            The slopes, equal to ``banzhaf()`` or ``shapley()`` up to rounding.
+
+        Raises
+        ------
+        ValueError
+            For an unknown ``weights``, or "banzhaf" with 1 point (no residual degrees of freedom).
+        TypeError
+            If ``weights`` is not a string.
+
+        Examples
+        --------
+        >>> grid = Grid([[0.0], [1.0], [0.0], [3.0]])      # A alone 1; A and B together 3
+        >>> grid.datamodel("banzhaf").round(12).tolist(), grid.banzhaf().tolist()
+        ([2.0, 1.0], [2.0, 1.0])
+        >>> grid.datamodel("shapley").round(12).tolist(), grid.shapley().tolist()
+        ([2.0, 1.0], [2.0, 1.0])
+        """
+        return datamodel_slopes(self.utility(focus), self.n_points, weights)
 
     # --- JSON -------------------------------------------------------------------------------
 
