@@ -3,6 +3,7 @@ from . import estimate, models, samplers
 from ._compute import compute_grid, recompute_grid
 from ._dataset import Dataset
 from ._grid import Grid
+from ._influence import influence
 from ._knn_shapley import knn_shapley
 from ._sampled_grid import SampledGrid, recompute_sampled_grid, sample_grid
 from ._sklearn_datasets import load_sklearn_dataset
@@ -20,6 +21,7 @@ __all__ = [
     "compute_grid",
     "recompute_grid",
     "knn_shapley",
+    "influence",
     "SampledGrid",
     "sample_grid",
     "recompute_sampled_grid",
@@ -42,7 +44,8 @@ __all__ = [
     "__version__",
 ]
 
-for _obj in (Dataset, Grid, compute_grid, recompute_grid, knn_shapley, toy_dataset, toy_dataset_names, toy_lesson):
+for _obj in (Dataset, Grid, compute_grid, recompute_grid, knn_shapley, influence, toy_dataset, toy_dataset_names,
+             toy_lesson):
     _obj.__module__ = "datacf"
 for _obj in (SampledGrid, sample_grid, recompute_sampled_grid, Estimate, estimate_values, load_sklearn_dataset):
     _obj.__module__ = "datacf"
