@@ -1,4 +1,5 @@
 """Grid.least_core: the least-core payoff and e*, checked against games solved without an LP solver."""
+import doctest
 import itertools
 
 import numpy as np
@@ -155,3 +156,11 @@ class TestErrors:
         with pytest.raises(ValueError, match=r"^The least core needs at least 2 points: with 1 point there is no "
                            r"proper coalition, and the single point simply receives U\(N\)\.$"):
             game([0.0, 1.0]).least_core()
+
+
+def test_docstring_example():
+    """Grid.least_core's example runs (pytest's doctest collection skips Grid, whose __module__ is "datacf")."""
+    runner = doctest.DocTestRunner()
+    for test in doctest.DocTestFinder().find(dcf.Grid.least_core, globs={"Grid": dcf.Grid}):
+        runner.run(test)
+    assert runner.tries > 0 and runner.failures == 0

@@ -1,4 +1,5 @@
 """Grid.datamodel: Banzhaf and Shapley values as regression slopes of U on membership."""
+import doctest
 import math
 
 import numpy as np
@@ -98,3 +99,11 @@ class TestErrors:
         with pytest.raises(TypeError, match=r"^weights must be a string, one of \['banzhaf', 'shapley'\]; "
                            r"got list\.$"):
             random_grid(3, 1, 0).datamodel([0.25, 0.25, 0.25])
+
+
+def test_docstring_example():
+    """Grid.datamodel's example runs (pytest's doctest collection skips Grid, whose __module__ is "datacf")."""
+    runner = doctest.DocTestRunner()
+    for test in doctest.DocTestFinder().find(dcf.Grid.datamodel, globs={"Grid": dcf.Grid}):
+        runner.run(test)
+    assert runner.tries > 0 and runner.failures == 0
