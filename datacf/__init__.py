@@ -1,7 +1,8 @@
 """Data counterfactual grids: a model trained on every subset of a tiny dataset."""
-from . import estimate, models, samplers
+from . import edits, estimate, models, samplers
 from ._compute import compute_grid, recompute_grid
 from ._dataset import Dataset
+from ._edit_readings import BudgetCurve, budget_curve, compute_success_grid
 from ._grid import Grid
 from ._influence import influence
 from ._knn_shapley import knn_shapley
@@ -26,6 +27,10 @@ __all__ = [
     "sample_grid",
     "recompute_sampled_grid",
     "samplers",
+    "edits",
+    "budget_curve",
+    "BudgetCurve",
+    "compute_success_grid",
     "estimate",
     "Estimate",
     "estimate_values",
@@ -48,6 +53,8 @@ for _obj in (Dataset, Grid, compute_grid, recompute_grid, knn_shapley, influence
              toy_lesson):
     _obj.__module__ = "datacf"
 for _obj in (SampledGrid, sample_grid, recompute_sampled_grid, Estimate, estimate_values, load_sklearn_dataset):
+    _obj.__module__ = "datacf"
+for _obj in (BudgetCurve, budget_curve, compute_success_grid):
     _obj.__module__ = "datacf"
 for _obj in (ExtrapolationCheck, LearningCurve, PowerLawFit, extrapolation_check, fit_power_law, learning_curve):
     _obj.__module__ = "datacf"

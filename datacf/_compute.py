@@ -2,36 +2,50 @@
 
 The empty and one-class rows are filled from the convention, the same way for every
 learner; only subsets that need a model are handed to the learner.
+
+With ``edit=``, row r is instead the set F of points the edit changes, and every row trains
+on all n points. Each such training set is a subset of a pool of 2n points (``datacf._edit_grid``):
+point i's clean copy when i is not in F, its edited copy when it is. The rows are then
+filled by ``fill_rows`` of the sampled grids with that membership matrix, so every learner's
+membership path, and the conventions, apply unchanged.
 """
 import inspect
 
 import numpy as np
 
+from . import edits
 from ._dataset import Dataset
+from ._edit_grid import check_edit, edited_pool, pool_members
 from ._grid import Grid
 from ._memory import check_memory
 from ._metrics import check_metric, needs_proba, score_cells
 from ._model_spec import build_model, describe_model
 from ._schema import CONVENTIONS
 from ._sklearn_path import check_sklearn_metric, is_sklearn_classifier, predict_subsets_sklearn
-from ._subsets import check_exact_size, subset_bits, subset_sizes
+from ._subsets import check_exact_size, subset_bits, subset_name, subset_sizes
 from .models import FastLearner
 
 __all__ = ["compute_grid", "recompute_grid", "CONVENTIONS", "grid_inputs"]
 
 
-def grid_inputs(train, model, eval, metric, convention):
-    """What a grid records it was computed from (``Grid.inputs``): enough to recompute it."""
-    return {
+def grid_inputs(train, model, eval, metric, convention, edit=None):
+    """What a grid records it was computed from (``Grid.inputs``): enough to recompute it.
+
+    The key "edit" is present only for an edit grid, so subset grids record what they always did.
+    """
+    inputs = {
         "train": train.to_dict(),
         "eval": None if eval is None else eval.to_dict(),
         "model": describe_model(model),
         "metric": metric,
         "convention": convention,
     }
+    if edit is not None:
+        inputs["edit"] = edit.to_dict()
+    return inputs
 
 
-def _check_inputs(train, model, eval, metric, convention, n_jobs, max_memory=None, exact=True):
+def _check_inputs(train, model, eval, metric, convention, n_jobs, max_memory=None, exact=True, edit=None):
     """Validate ``compute_grid``'s arguments; ``exact=False`` (sampled grids) skips the
     16-point limit and the exact grid's memory estimate."""
     if not isinstance(train, Dataset):
@@ -45,6 +59,7 @@ def _check_inputs(train, model, eval, metric, convention, n_jobs, max_memory=Non
         )
     if exact:
         check_exact_size(train.n_points)
+    check_edit(edit, train)
     check_metric(metric)
     if convention not in CONVENTIONS:
         raise ValueError(f"convention={convention!r} is not supported; choose one of {list(CONVENTIONS)}.")
@@ -73,9 +88,10 @@ def _check_inputs(train, model, eval, metric, convention, n_jobs, max_memory=Non
 
 
 def compute_grid(
-    train, model, eval=None, metric="prob_correct", convention="fallback", n_jobs=None, max_memory=None
+    train, model, eval=None, metric="prob_correct", convention="fallback", n_jobs=None, max_memory=None,
+    edit=None,
 ):
-    """Train ``model`` on every subset of ``train`` and score it on every evaluation point.
+    """Train ``model`` on every subset of ``train`` (or every edited version) and score it on every evaluation point.
 
     Parameters
     ----------
@@ -85,7 +101,8 @@ def compute_grid(
         ``dcf.models.KNN``, ``LogisticRegression`` and ``NearestCentroid`` fit all subsets
         at once; any other classifier is cloned and fitted once per subset that needs it.
     eval : Dataset, default=None
-        Evaluation points (the columns); None evaluates on ``train`` itself.
+        Evaluation points (the columns), each scored against its own label; None evaluates
+        on ``train`` itself, the clean training points (also for an edit grid).
     metric : {"prob_correct", "accuracy", "log_loss"}, default="prob_correct"
         Per-cell score; see ``datacf._metrics``.
     convention : {"fallback", "zero"}, default="fallback"
@@ -102,18 +119,29 @@ def compute_grid(
         the environment variable ``DATACF_MAX_MEMORY``, else 2 GiB. The peak is estimated
         before anything is allocated (``datacf._memory``); fast learners work in chunks of
         subsets, so mostly the grid itself (2**n x n_eval x n_classes) counts.
+    edit : edit from ``datacf.edits`` or None, default=None
+        None: row r trains on the subset {i : (r >> i) & 1}. An edit (``FlipLabels()``,
+        ``SetLabel(c)``, ``Shift(delta)``, ``PlantSignal(feature, value, label)``): row r
+        trains on all n points, with the edit applied to the points F = {i : (r >> i) & 1}
+        and the others unchanged; row 0 is the clean dataset. The conventions then matter
+        only where the edited labels hold a single class (e.g. ``SetLabel`` on every point).
 
     Returns
     -------
     Grid
-        Values of shape (2**n, n_eval); row r is the subset {i : (r >> i) & 1}.
+        Values of shape (2**n, n_eval); row r is the subset {i : (r >> i) & 1} (with an
+        edit: the set of edited points). ``inputs`` records the edit.
 
     Raises
     ------
     ValueError
         For more than 16 points, an unknown metric or convention, a metric the model cannot
-        produce, a scikit-learn model that fails on a subset under "fallback", or a grid
-        whose estimated memory exceeds ``max_memory`` (the message gives the estimate).
+        produce, a scikit-learn model that fails on a subset under "fallback", a grid
+        whose estimated memory exceeds ``max_memory`` (the message gives the estimate), or
+        an edit that does not fit ``train`` (``datacf.edits.Edit.check``).
+    TypeError
+        If ``train`` or ``eval`` is not a Dataset, the model is not a classifier, or
+        ``edit`` is not from ``datacf.edits``.
 
     Examples
     --------
@@ -121,9 +149,18 @@ def compute_grid(
     >>> train = dcf.Dataset([[0.0], [1.0]], [0, 1])
     >>> dcf.compute_grid(train, dcf.models.KNN(k=1)).values.tolist()
     [[0.5, 0.5], [1.0, 0.0], [0.0, 1.0], [1.0, 1.0]]
+
+    Flipping labels: row "A" trains on both points with A's label flipped.
+
+    >>> dcf.compute_grid(train, dcf.models.KNN(k=1), edit=dcf.edits.FlipLabels()).values.tolist()
+    [[1.0, 1.0], [0.0, 1.0], [1.0, 0.0], [0.0, 0.0]]
     """
-    _check_inputs(train, model, eval, metric, convention, n_jobs, max_memory)
+    _check_inputs(train, model, eval, metric, convention, n_jobs, max_memory, edit=edit)
     eval_set = train if eval is None else eval
+    if edit is not None:
+        values = _edit_values(train, model, eval_set, edit, metric, convention, n_jobs)
+        inputs = grid_inputs(train, model, eval, metric, convention, edit)
+        return Grid(values, point_names=train.names, eval_names=eval_set.names, inputs=inputs)
     classes = train.classes
     n_classes = classes.size
     codes = np.searchsorted(classes, train.y)
@@ -171,6 +208,15 @@ def compute_grid(
     return Grid(values, point_names=train.names, eval_names=eval_set.names, inputs=inputs)
 
 
+def _edit_values(train, model, eval_set, edit, metric, convention, n_jobs):
+    """Scores (2**n, n_eval) of the edit grid: row r trains on the pool rows of F = bits of r."""
+    from ._sampled_grid import fill_rows   # imported here: _sampled_grid builds on this module
+
+    names = train.names
+    return fill_rows(edited_pool(train, edit), model, eval_set, pool_members(subset_bits(train.n_points)),
+                     metric, convention, n_jobs, lambda r: f"{subset_name(r, names)} (edited)")
+
+
 def recompute_grid(grid, **overrides):
     """Recompute a grid from the inputs it records (e.g. to check a stored JSON file).
 
@@ -213,6 +259,8 @@ def recompute_grid(grid, **overrides):
         "metric": inputs["metric"],
         "convention": inputs["convention"],
     }
+    if "edit" in inputs:
+        arguments["edit"] = edits.from_dict(inputs["edit"])
     arguments.update(overrides)
     if "model" not in arguments:
         arguments["model"] = build_model(inputs["model"])

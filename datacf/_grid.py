@@ -285,6 +285,15 @@ class Grid:
         sizes = subset_bits(self.n_points).sum(axis=1)
         return np.bincount(sizes, weights=u) / np.bincount(sizes)
 
+    def budget_curve(self, focus=None):
+        """Best, worst and mean utility by |F| with the rows attaining them: ``datacf.budget_curve(self, focus)``.
+
+        Meant for edit grids, whose rows are the sets F of edited points (budget b = |F|).
+        """
+        from ._edit_readings import budget_curve   # _edit_readings builds on Grid
+
+        return budget_curve(self, focus)
+
     def interaction(self, i, j, focus=None):
         """Shapley interaction index of points i and j (Grabisch & Roubens 1999).
 

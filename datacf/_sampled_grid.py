@@ -21,8 +21,10 @@ import numbers
 
 import numpy as np
 
+from . import edits
 from ._compute import _check_inputs, grid_inputs
 from ._dataset import Dataset
+from ._edit_grid import edited_pool, pool_members
 from ._grid import _check_name_list
 from ._memory import CHUNK_BYTES, FLOAT, format_bytes, resolve_max_memory
 from ._metrics import needs_proba, score_cells
@@ -410,7 +412,7 @@ def _check_permutations(orders, lengths, members, sampler):
 
 
 def sample_grid(train, model, eval=None, metric="prob_correct", convention="fallback", *, sampler, rng=None,
-                n_jobs=None, max_memory=None):
+                n_jobs=None, max_memory=None, edit=None):
     """Train ``model`` on the subsets ``sampler`` picks from ``train`` and score each on every column.
 
     Parameters
@@ -434,6 +436,9 @@ def sample_grid(train, model, eval=None, metric="prob_correct", convention="fall
         Dask's or Ray's to use a cluster; the result is the same as serially.
     max_memory : int, str or None, default=None
         As for ``compute_grid``.
+    edit : edit from ``datacf.edits`` or None, default=None
+        As for ``compute_grid``: each sampled row is then the set F of edited points, and
+        trains on the whole pool with F's points edited.
 
     Returns
     -------
@@ -460,12 +465,12 @@ def sample_grid(train, model, eval=None, metric="prob_correct", convention="fall
             f"sampler must be one of datacf.samplers (Sizes, Uniform, Permutations, BetaSizes, Explicit); "
             f"got {type(sampler).__name__}."
         )
-    _check_inputs(train, model, eval, metric, convention, None, max_memory, exact=False)
+    _check_inputs(train, model, eval, metric, convention, None, max_memory, exact=False, edit=edit)
     seed = _seed(rng)
     sampler._check_points(train.n_points)
     eval_set = train if eval is None else eval
     n = train.n_points
-    fill = _filler(train, model, eval_set, metric, convention, n_jobs)
+    fill = _filler(train, model, eval_set, metric, convention, n_jobs, edit)
     orders = lengths = None
     if isinstance(sampler, Permutations):
         orders = sampler._stream(n, seed)(sampler.n_permutations)
@@ -485,14 +490,17 @@ def sample_grid(train, model, eval=None, metric="prob_correct", convention="fall
             _check_memory(members.shape[0], n, eval_set.n_points, max_memory)
         values = fill(members)
     return SampledGrid(members, values, point_names=train.names, eval_names=eval_set.names,
-                       inputs=grid_inputs(train, model, eval, metric, convention), sampler=sampler, seed=seed,
+                       inputs=grid_inputs(train, model, eval, metric, convention, edit), sampler=sampler, seed=seed,
                        orders=orders, lengths=lengths)
 
 
-def _filler(train, model, eval_set, metric, convention, n_jobs):
+def _filler(train, model, eval_set, metric, convention, n_jobs, edit=None):
+    """``fill(members)``: scores of membership rows (with an edit: of edited sets, over the 2n-point pool)."""
+    pool = train if edit is None else edited_pool(train, edit)
+
     def fill(members):
-        return fill_rows(train, model, eval_set, members, metric, convention, n_jobs,
-                         _describe_row(train.names, members))
+        rows = members if edit is None else pool_members(members)
+        return fill_rows(pool, model, eval_set, rows, metric, convention, n_jobs, _describe_row(train.names, members))
     return fill
 
 
@@ -535,6 +543,8 @@ def recompute_sampled_grid(grid, **overrides):
         "sampler": grid.sampler,
         "rng": grid.seed,
     }
+    if "edit" in inputs:
+        arguments["edit"] = edits.from_dict(inputs["edit"])
     arguments.update(overrides)
     if "model" not in arguments:
         arguments["model"] = build_model(inputs["model"])

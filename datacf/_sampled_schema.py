@@ -4,7 +4,7 @@
      "n_points": n, "point_names": [...], "eval_names": [...],
      "members": ["5", "3", ...],          # one hex string per row: bit i set = point i is in
      "values": [[...], ...],
-     "inputs": {"train", "eval", "model", "metric", "convention"} or null,
+     "inputs": {"train", "eval", "model", "metric", "convention", ["edit"]} or null,
      "sampler": {"kind": ..., ...} or null, "seed": int or null,
      "permutations": {"orders": [[...], ...], "lengths": [...]} or null,
      "provenance": {...}}
@@ -25,7 +25,7 @@ from . import samplers
 from ._dataset import Dataset
 from ._metrics import LOG_LOSS_EPS, METRICS
 from ._model_spec import check_model_spec
-from ._schema import CONVENTIONS, MAX_JSON_CHARS, load_json_text
+from ._schema import CONVENTIONS, MAX_JSON_CHARS, check_recorded_edit, load_json_text
 
 __all__ = ["SCHEMA_NAME", "SCHEMA_VERSION", "MAX_POINTS", "dump_sampled_grid", "parse_sampled_grid",
            "check_sampled_inputs"]
@@ -102,9 +102,9 @@ def check_sampled_inputs(inputs, n_points, values):
     """Raise ValueError unless ``inputs`` (``SampledGrid.inputs``) is None or well-formed for the table."""
     if inputs is None:
         return
-    if not isinstance(inputs, dict) or set(inputs) != set(_INPUT_KEYS):
+    if not isinstance(inputs, dict) or set(inputs) - {"edit"} != set(_INPUT_KEYS):
         raise ValueError(f"The sampled-grid JSON field 'inputs' must be null or an object with the keys "
-                         f"{list(_INPUT_KEYS)}.")
+                         f"{list(_INPUT_KEYS)} (and 'edit' for an edit grid).")
     try:
         train = Dataset.from_dict(inputs["train"])
         eval_set = train if inputs["eval"] is None else Dataset.from_dict(inputs["eval"])
@@ -115,6 +115,7 @@ def check_sampled_inputs(inputs, n_points, values):
     if eval_set.n_points != values.shape[1] or eval_set.n_features != train.n_features:
         raise ValueError("The recorded evaluation set does not match the grid's columns or the features of train.")
     check_model_spec(inputs["model"], "inputs['model']")
+    check_recorded_edit(inputs, train)
     metric, convention = inputs["metric"], inputs["convention"]
     if metric not in METRICS:
         raise ValueError(f"inputs['metric'] = {metric!r:.60} is not a metric; the metrics are {list(METRICS)}.")

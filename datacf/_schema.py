@@ -3,7 +3,7 @@
     {"schema": "datacf.grid", "version": 1,
      "point_names": [...], "eval_names": [...], "values": [[...], ...],
      "inputs": {"train": {"X", "y", "names"}, "eval": ... or null, "model": {...},
-                "metric": ..., "convention": ...} or null,
+                "metric": ..., "convention": ..., ["edit": {"kind": ..., ...}]} or null,
      "provenance": {"datacf": ..., "python": ..., "numpy": ..., "scikit-learn": ...}}
 
 Floats are written with Python's shortest round-trip repr, so reading a file back gives
@@ -12,13 +12,16 @@ bit-identical values. Readers refuse files from a newer schema version rather th
 A grid file is untrusted data. Reading one never runs code (a recorded model is only
 described; see ``datacf._model_spec``), refuses text longer than ``MAX_JSON_CHARS`` before
 parsing it, and turns every problem into a ``ValueError`` naming the field. Recorded inputs
-must be well-formed, and the values must lie in the range of the recorded metric.
+must be well-formed, and the values must lie in the range of the recorded metric. An edit
+grid's inputs also hold "edit", rebuilt only through ``datacf.edits.from_dict`` (an
+allow-list of kinds) and checked against the recorded training set.
 """
 import json
 import math
 
 import numpy as np
 
+from . import edits
 from ._dataset import Dataset
 from ._metrics import LOG_LOSS_EPS, METRICS
 from ._model_spec import check_model_spec
@@ -32,6 +35,7 @@ __all__ = [
     "load_json_text",
     "parse_grid",
     "check_inputs",
+    "check_recorded_edit",
 ]
 
 SCHEMA_NAME = "datacf.grid"
@@ -140,18 +144,35 @@ def _check_dataset(data, where):
         raise ValueError(f"{where} is not a valid dataset: {error}") from None
 
 
+def check_recorded_edit(inputs, train):
+    """Raise ValueError unless the edit ``inputs`` may record (key "edit", optional) is
+    valid and fits the recorded training set ``train``; return the edit or None."""
+    if "edit" not in inputs:
+        return None
+    edit = edits.from_dict(inputs["edit"])
+    try:
+        edit.check(train)
+    except ValueError as error:
+        raise ValueError(f"inputs['edit'] does not fit the recorded training set: {error}") from None
+    return edit
+
+
 def check_inputs(inputs, values):
     """Raise ValueError unless ``inputs`` (``Grid.inputs``) is None or well-formed for ``values``.
 
     Well-formed inputs hold exactly the keys ``train``, ``eval``, ``model``, ``metric`` and
-    ``convention``: datasets that fit the grid's shape, a model description (not rebuilt
-    here), a known metric whose range holds every value, and a known convention.
+    ``convention``, plus ``edit`` for an edit grid: datasets that fit the grid's shape, a
+    model description (not rebuilt here), a known metric whose range holds every value, a
+    known convention, and an edit that fits the training set.
     """
     if inputs is None:
         return
-    if not isinstance(inputs, dict) or set(inputs) != set(_INPUT_KEYS):
+    if not isinstance(inputs, dict) or set(inputs) - {"edit"} != set(_INPUT_KEYS):
         keys = sorted(map(str, inputs)) if isinstance(inputs, dict) else type(inputs).__name__
-        raise ValueError(f"Grid inputs must be null or an object with the keys {list(_INPUT_KEYS)}; got {keys}.")
+        raise ValueError(
+            f"Grid inputs must be null or an object with the keys {list(_INPUT_KEYS)} (and 'edit' for an "
+            f"edit grid); got {keys}."
+        )
     train = _check_dataset(inputs["train"], "inputs['train']")
     n_rows, n_eval = values.shape
     if 2**train.n_points != n_rows:
@@ -162,6 +183,7 @@ def check_inputs(inputs, values):
     if eval_set.n_features != train.n_features:
         raise ValueError("inputs['eval'] and inputs['train'] have different numbers of features.")
     check_model_spec(inputs["model"], "inputs['model']")
+    check_recorded_edit(inputs, train)
     metric, convention = inputs["metric"], inputs["convention"]
     if metric not in METRICS:
         raise ValueError(f"inputs['metric'] = {metric!r:.60} is not a metric; the metrics are {list(METRICS)}.")
