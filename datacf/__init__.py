@@ -4,7 +4,7 @@ from ._compute import compute_grid, recompute_grid
 from ._dataset import Dataset
 from ._edit_readings import BudgetCurve, budget_curve, compute_success_grid
 from ._grid import Grid
-from ._influence import influence
+from ._influence import influence, unlearn
 from ._knn_shapley import knn_shapley
 from ._sampled_grid import SampledGrid, recompute_sampled_grid, sample_grid
 from ._sklearn_datasets import load_sklearn_dataset
@@ -23,6 +23,7 @@ __all__ = [
     "recompute_grid",
     "knn_shapley",
     "influence",
+    "unlearn",
     "SampledGrid",
     "sample_grid",
     "recompute_sampled_grid",
@@ -49,8 +50,8 @@ __all__ = [
     "__version__",
 ]
 
-for _obj in (Dataset, Grid, compute_grid, recompute_grid, knn_shapley, influence, toy_dataset, toy_dataset_names,
-             toy_lesson):
+for _obj in (Dataset, Grid, compute_grid, recompute_grid, knn_shapley, influence, unlearn, toy_dataset,
+             toy_dataset_names, toy_lesson):
     _obj.__module__ = "datacf"
 for _obj in (SampledGrid, sample_grid, recompute_sampled_grid, Estimate, estimate_values, load_sklearn_dataset):
     _obj.__module__ = "datacf"

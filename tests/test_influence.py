@@ -5,6 +5,7 @@ Tolerances are not tuned: each estimate must fall within an error bound computed
 by Taylor's theorem (``removal_analysis``), and the accurate setting is one where that bound is a
 small fraction of the effect, so a wrong sign or scale could not pass.
 """
+import doctest
 import re
 
 import numpy as np
@@ -177,6 +178,77 @@ class TestNewtonAgainstFirstOrder:
         assert exact["bound_newton"].max() < first_order_error.max()
 
 
+class TestExactAndUnlearn:
+    def test_exact_is_retraining(self, many_points):
+        """method="exact" is scikit-learn refitted without each point, for 200 points, within
+        DESIGN.md's 1e-6 learner tolerance."""
+        train, eval_set, C = many_points
+        truth = removal_analysis(train, eval_set, C, "prob_correct", singletons(200))["truth"]
+        estimate = dcf.influence(train, dcf.models.LogisticRegression(C=C), eval_set, method="exact")
+        np.testing.assert_allclose(estimate, truth, rtol=0, atol=1e-6)
+
+    def test_exact_is_the_grid(self):
+        """On a grid, method="exact" reads like rows N minus G against row N, for any metric."""
+        train, model = blobs(8, seed=13), dcf.models.LogisticRegression(C=2.0)
+        groups = [[0], [2, 5], [1, 3, 4]]
+        for metric in ("prob_correct", "log_loss", "accuracy"):
+            grid = dcf.compute_grid(train, model, metric=metric)
+            truth = np.array([grid.values[255 ^ sum(1 << i for i in g)] - grid.values[255] for g in groups])
+            estimate = dcf.influence(train, model, metric=metric, method="exact", groups=groups)
+            np.testing.assert_allclose(estimate, truth, rtol=0, atol=1e-6)
+
+    def test_unlearned_parameters(self):
+        """unlearn's exact parameters are scikit-learn's refits; its steps are the influence steps."""
+        train, C = blobs(40, seed=14), 0.3
+        model = dcf.models.LogisticRegression(C=C)
+        groups = [[0], [5, 6, 7]]
+        retrained = dcf.unlearn(train, model, groups, method="exact")
+        for g, group in enumerate(groups):
+            keep = np.ones(40, bool)
+            keep[group] = False
+            np.testing.assert_allclose(retrained.removed[g], sklearn_theta(train.X, train.y, C, keep), atol=1e-8)
+        np.testing.assert_allclose(retrained.full, sklearn_theta(train.X, train.y, C, np.ones(40, bool)), atol=1e-8)
+        newton = dcf.unlearn(train, model, groups)
+        design, _ = _designs(train, train)
+        p_true = sigmoid((2 * train.y - 1) * (design @ newton.removed.T).T)        # stepped model, per group
+        np.testing.assert_allclose(
+            p_true - sigmoid((2 * train.y - 1) * (design @ newton.full)),
+            dcf.influence(train, model, method="newton", groups=groups), rtol=0, atol=1e-12,
+        )
+
+    def test_gradient_norm_by_finite_differences(self):
+        """gradient_norm is the norm of J_G's gradient at the returned parameters, checked by
+        central differences of J_G itself."""
+        train, C = blobs(30, seed=15), 0.7
+        groups = [[1], [2, 3, 9]]
+        design, _ = _designs(train, train)
+        sign = 2 * train.y - 1
+        for method in ("influence", "newton"):
+            result = dcf.unlearn(train, dcf.models.LogisticRegression(C=C), groups, method=method)
+            for g, group in enumerate(groups):
+                keep = np.ones(30, bool)
+                keep[group] = False
+
+                def objective(th):
+                    return C * np.logaddexp(0, -sign[keep] * (design[keep] @ th)).sum() + 0.5 * (th[:-1] ** 2).sum()
+
+                h = 1e-6
+                numeric = [(objective(result.removed[g] + h * e) - objective(result.removed[g] - h * e)) / (2 * h)
+                           for e in np.eye(3)]
+                assert result.gradient_norm[g] == pytest.approx(np.linalg.norm(numeric), rel=1e-5, abs=1e-7)
+
+    def test_newton_leaves_a_smaller_gradient(self):
+        """A Newton step leaves a second-order gradient; the first-order step leaves the Hessian
+        change times the step, which is larger for groups that carry curvature."""
+        train = blobs(100, seed=0)
+        groups = [np.argsort(-train.X[:, 0] * (train.y == 1))[:k].tolist() for k in (5, 20, 40)]
+        model = dcf.models.LogisticRegression(C=0.1)
+        newton = dcf.unlearn(train, model, groups).gradient_norm
+        first_order = dcf.unlearn(train, model, groups, method="influence").gradient_norm
+        exact_norm = dcf.unlearn(train, model, groups, method="exact").gradient_norm
+        assert (newton < first_order).all() and (exact_norm < 1e-8).all()
+
+
 class TestConventions:
     def test_koh_liang_scale(self):
         """For log loss, influence = -(1/n) I_up,loss of Koh & Liang (2017), computed here for the
@@ -290,11 +362,33 @@ class TestErrors:
             dcf.influence(self.train, self.model, metric="auc")
 
     def test_unknown_method(self):
-        """The method must be influence or newton."""
+        """The method must be influence, newton or exact."""
         with pytest.raises(ValueError, match=exact(
-            "method='exact' is not supported; choose one of ['influence', 'newton']."
+            "method='retrain' is not supported; choose one of ['influence', 'newton', 'exact']."
         )):
-            dcf.influence(self.train, self.model, method="exact")
+            dcf.influence(self.train, self.model, method="retrain")
+
+    def test_exact_needs_both_classes_left(self):
+        """Removing every point of a class leaves no optimum to retrain to: refused with the reason."""
+        with pytest.raises(ValueError, match=exact(
+            "groups[1] leaves a single class, so method='exact' has no optimum to retrain to (the unpenalised "
+            "intercept runs off to infinity; the grid scores that row by its one-class convention). Remove "
+            "fewer points, or use method='newton' or 'influence'."
+        )):
+            dcf.unlearn(self.train, self.model, groups=[[0], [1, 3]], method="exact")
+
+    def test_one_class_left_is_allowed_for_steps(self):
+        """The approximations still take their (finite) step when one class is left."""
+        for method in ("influence", "newton"):
+            assert np.isfinite(dcf.unlearn(self.train, self.model, groups=[[1, 3]], method=method).removed).all()
+
+    def test_unlearn_names_itself(self):
+        """unlearn's model check names unlearn."""
+        with pytest.raises(TypeError, match=exact(
+            "unlearn supports datacf.models.LogisticRegression only (its objective, Hessian and "
+            "optimum are known in closed form); got KNN. Use dcf.models.LogisticRegression(C=...)."
+        )):
+            dcf.unlearn(self.train, dcf.models.KNN(k=1))
 
     def test_accuracy_needs_newton(self):
         """The first-order change of a piecewise-constant score is 0: refused with the reason."""
@@ -328,3 +422,12 @@ class TestErrors:
         """Each malformed group is refused with what is wrong and how to write it."""
         with pytest.raises(error, match=exact(message)):
             dcf.influence(self.train, self.model, groups=groups)
+
+
+@pytest.mark.parametrize("function", [dcf.influence, dcf.unlearn])
+def test_docstring_example(function):
+    """The examples run (pytest's doctest collection skips objects whose __module__ is "datacf")."""
+    runner = doctest.DocTestRunner()
+    for test in doctest.DocTestFinder().find(function):
+        runner.run(test)
+    assert runner.tries > 0 and runner.failures == 0
