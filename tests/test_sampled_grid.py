@@ -101,6 +101,24 @@ class TestMembershipProtocol:
         generic = dcf.recompute_sampled_grid(sampled, model=sk_model)
         np.testing.assert_allclose(sampled.values, generic.values, rtol=0, atol=1e-6)   # DESIGN §3's 1e-6
 
+    @pytest.mark.parametrize("n_classes, sampler", [(2, samplers.Permutations(2)), (3, samplers.Uniform(60))],
+                             ids=["binary-prefixes", "multinomial-uniform"])
+    def test_warm_started_logistic_matches_scikit_learn(self, monkeypatch, n_classes, sampler):
+        """Batches big enough for warm starts (neighbours' and anchors' optima) still give scikit-learn's fits."""
+        from sklearn.linear_model import LogisticRegression
+        from datacf.models import _logistic
+
+        anchored = []
+        anchors = _logistic._anchors
+        monkeypatch.setattr(_logistic, "_anchors", lambda *a: anchored.append(1) or anchors(*a))
+        train = _pool(80, seed=6, n_classes=n_classes, n_features=9)
+        sampled = dcf.sample_grid(train, dcf.models.LogisticRegression(C=1.0), eval=_pool(12, seed=7, n_classes=n_classes,
+                                  n_features=9), sampler=sampler, rng=2)
+        assert anchored, "the batch was too small for the warm-started path this test is about"
+        sk_model = LogisticRegression(C=1.0, tol=1e-10, solver="newton-cholesky", max_iter=1000)
+        generic = dcf.recompute_sampled_grid(sampled, model=sk_model)
+        np.testing.assert_allclose(sampled.values, generic.values, rtol=0, atol=1e-6)   # DESIGN §3's 1e-6
+
 
 class TestSamplers:
     def test_uniform_rows_are_a_stream(self):
