@@ -71,12 +71,11 @@ def least_core(grid, focus=None):
         )
     u = grid.utility(focus)
     coalitions = subset_bits(n)[1:-1].astype(np.float64)       # every non-empty proper S
-    free = [(None, None)] * (n + 1)
     # First LP over (x, e): minimise e subject to -x(S) - e <= -U(S) and sum(x) = U(N).
     first = _linprog(
         c=np.append(np.zeros(n), 1.0),
         A_ub=-np.hstack([coalitions, np.ones((coalitions.shape[0], 1))]), b_ub=-u[1:-1],
-        A_eq=np.append(np.ones(n), 0.0)[None], b_eq=[u[-1]], bounds=free,
+        A_eq=np.append(np.ones(n), 0.0)[None], b_eq=[u[-1]], bounds=[(None, None)] * (n + 1),
     )
     e_star = float(first[n])
     # Second LP over (x, t): minimise sum(t) with t >= |x - reference|, x in the least core.
