@@ -5,13 +5,16 @@
 #   scripts/mutation.sh                      # fresh run over the working tree (about 30 min on 1 core)
 #   scripts/mutation.sh --committed          # the same over HEAD, ignoring uncommitted edits
 #   scripts/mutation.sh --again              # keep the last run's results: test only mutants of
-#                                            # changed functions and those not tested yet
+#                                            # changed functions, those not tested yet and those
+#                                            # no test reached
 #   scripts/mutation.sh --again --recheck    # ...and test the last run's survivors again
 #   scripts/mutation.sh --only '_grid.py models/*.py'  # only these core modules
+#   scripts/mutation.sh --again --jobs 2     # two test processes at once (default one)
 #   scripts/mutation.sh results | show NAME  # then: list the survivors, show one as a diff
 #
 # It works on a copy in .cache/mutation/ (mutmut mutates its own mutants/ copy inside it), so
-# the working tree is never touched, and runs one test process at a time with one BLAS thread.
+# the working tree is never touched, and runs one test process at a time (--jobs N for more)
+# with one BLAS thread.
 # What is mutated, the score and the surviving equivalent mutants: tests/README.md.
 source "$(dirname "$0")/_venv.sh"
 cd "$ROOT"
@@ -35,37 +38,44 @@ case "${1:-}" in
     cd "$WORK" && exec "$VENV/bin/mutmut" "$@" ;;
 esac
 
-source_ref=""; again=""; recheck=""
+source_ref=""; again=""; recheck=""; jobs=1
 while [ $# -gt 0 ]; do
   case "$1" in
     --committed) source_ref="HEAD"; shift ;;
     --again) again=1; shift ;;
     --recheck) recheck=1; shift ;;
     --only) read -ra CORE <<< "$2"; shift 2 ;;
+    --jobs) jobs="$2"; shift 2 ;;
     *) echo "mutation.sh: unknown argument $1 (see the header of $0)" >&2; exit 2 ;;
   esac
 done
 
-# Survivors of the last run, to test again against today's tests.
-not_caught() {
+# Mutants of the last run with one of the given mutmut exit codes (0 survived, 33 no test
+# reached it), to test again against today's tests.
+last_with_codes() {
   [ -d "$WORK/mutants" ] || return 0
-  (cd "$WORK" && "$PY" - <<'EOF'
-import json, pathlib
+  (cd "$WORK" && CODES="$*" "$PY" - <<'EOF'
+import json, os, pathlib
+codes = {int(code) for code in os.environ["CODES"].split()}
 for meta in pathlib.Path("mutants").rglob("*.meta"):
     for name, code in json.loads(meta.read_text())["exit_code_by_key"].items():
-        if code in (0, 33):   # survived, or reached by no test
+        if code in codes:
             print(name)
 EOF
   )
 }
 # A copy of the project (tracked and new files, not what .gitignore hides); --again keeps mutmut's
 # mutants/ directory, whose per-function hashes tell it which results still hold. Files get the
-# current time (tar -m), so mutmut re-reads every source file.
+# current time (tar -m), so mutmut re-reads every source file. It drops mutmut's record of which
+# tests reach which function, so that every test is traced again: mutmut re-traces only tests
+# that are new, and a new or renamed function would otherwise have no tests ("no tests").
 survivors=""
 if [ -n "$again" ] && [ -d "$WORK/mutants" ]; then
-  [ -z "$recheck" ] || survivors="$(not_caught)"
+  # Reached by no test last time: the fresh tracing may find one now.
+  survivors="$(last_with_codes 33)"
+  [ -z "$recheck" ] || survivors="$(last_with_codes 0 33)"
   find "$WORK" -mindepth 1 -maxdepth 1 ! -name mutants -exec rm -rf {} +
-  rm -rf "$WORK/mutants/tests"
+  rm -rf "$WORK/mutants/tests" "$WORK/mutants/mutmut-stats.json"
 else
   rm -rf "$WORK" && mkdir -p "$WORK"
 fi
@@ -132,10 +142,10 @@ use_setproctitle = false
 EOF
 
 cd "$WORK"
-"$VENV/bin/mutmut" run --max-children 1
+"$VENV/bin/mutmut" run --max-children "$jobs"
 if [ -n "$survivors" ]; then
   # shellcheck disable=SC2086  # one mutant name per word
-  "$VENV/bin/mutmut" run --max-children 1 $survivors
+  "$VENV/bin/mutmut" run --max-children "$jobs" $survivors
 fi
 "$PY" - <<'EOF'
 """The score: mutants some test noticed (killed or timed out) over all that were tried."""

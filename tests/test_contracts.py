@@ -5,6 +5,8 @@ constants are pinned to their numbers, not imported; label invariance is a prope
 definition (relabelling classes in order changes nothing), independent of the implementation.
 """
 
+import math
+
 import numpy as np
 import pytest
 from sklearn.linear_model import LogisticRegression as SkLogisticRegression
@@ -102,6 +104,14 @@ class TestSemivalueWeights:
         """Beta(a, b) for n = 2: w = [a, b] / (a + b), so (4, 1) gives 0.8, 0.2 and (1, 4) 0.2, 0.8."""
         np.testing.assert_allclose(beta_weights(2, 4, 1), [0.8, 0.2], rtol=1e-12)
         np.testing.assert_allclose(beta_weights(2, 1, 4), [0.2, 0.8], rtol=1e-12)
+
+    @pytest.mark.parametrize("alpha, beta", [(1e-3, 1e-3), (0.5, 2.0), (16.0, 1.0), (1.0, 1e3), (1e16, 1e16)])
+    def test_beta_weights_are_a_semivalue_for_every_grid_size(self, alpha, beta):
+        """sum_k C(n-1, k) w[k] = 1 for n = 1..16 (the exact grid sizes), to 1e-12, even for extreme parameters."""
+        for n in range(1, 17):
+            weights = beta_weights(n, alpha, beta)
+            total = math.fsum(math.comb(n - 1, k) * w for k, w in enumerate(weights))
+            assert abs(total - 1.0) <= 1e-12
 
     def test_loo_weights(self):
         """All weight on the coalition of the n - 1 others."""

@@ -114,6 +114,44 @@ class TestEstimate:
         assert measured / ESTIMATE_FACTOR <= estimate <= measured * ESTIMATE_FACTOR
 
 
+    @pytest.mark.parametrize(
+        "model, n_points, n_features, n_eval, n_classes, subsets",
+        [
+            (dcf.models.KNN(k=3), 8, 1, 8000, 2, [3]),
+            (dcf.models.KNN(k=3), 2, 400, 2000, 2, [3]),
+            (dcf.models.NearestCentroid(), 12, 1, 1, 2, range(2**12)),
+            (dcf.models.NearestCentroid(), 10, 1, 300, 3, range(2**10)),
+        ],
+        ids=["knn-distance-tables", "knn-features", "centroid-membership", "centroid-class-distances"],
+    )
+    def test_each_term_of_a_learners_estimate_is_within_a_factor_two(
+        self, model, n_points, n_features, n_eval, n_classes, subsets
+    ):
+        """Where one term of a learner's formula dominates (KNN's distance tables over one subset,
+        its features, the centroid's membership rows, its class distances), the learner's own
+        estimate plus its output still agrees with tracemalloc's peak within a factor of two."""
+        rng = np.random.default_rng(0)
+        X, X_eval = rng.normal(size=(n_points, n_features)), rng.normal(size=(n_eval, n_features))
+        codes, rows = np.arange(n_points) % n_classes, np.asarray(subsets)
+        measured = peak_bytes(lambda: model._predict_proba_subsets(X, codes, n_classes, X_eval, rows))
+        output = 8 * rows.size * n_eval * n_classes
+        estimate = model._peak_bytes(n_points, n_features, n_eval, n_classes, rows.size) + output
+        assert measured / ESTIMATE_FACTOR <= estimate <= measured * ESTIMATE_FACTOR
+
+
+class TestFormatBytes:
+    @pytest.mark.parametrize("n_bytes, text", [
+        (2**30 - 2**20, "1.02e+03 MiB"),   # 1023 MiB: still MiB
+        (2**30, "1 GiB"),
+        (2**31, "2 GiB"),
+        (3 * 2**30, "3 GiB"),
+        (5 * 2**19, "2.5 MiB"),
+    ])
+    def test_sizes_read_in_gib_from_one_gib_up(self, n_bytes, text):
+        """Sizes are given in GiB from exactly 1 GiB up and in MiB below, to three digits."""
+        assert _memory.format_bytes(n_bytes) == text
+
+
 class TestLimit:
     def test_max_memory_raises_the_limit(self):
         """A grid refused by a small limit is computed when max_memory allows it."""
@@ -144,6 +182,28 @@ class TestLimit:
         """A limit that is not a number or a size string is a TypeError."""
         with pytest.raises(TypeError, match="max_memory must be a number of bytes, a size string or None"):
             dcf.compute_grid(blobs(4, 2), dcf.models.KNN(k=1), max_memory=value)
+
+    @pytest.mark.parametrize("given, limit", [
+        ("512MiB", 512 * 2**20), ("4GB", 4 * 10**9), (" 1.5 kib ", 1536), ("2e3", 2000), ("10B", 10),
+        ("3KB", 3000), ("7mb", 7 * 10**6), ("1TB", 10**12), ("2GiB", 2 * 2**30), ("1TiB", 2**40),
+        (2**20, 2**20), (1.5e6, 1_500_000),
+    ])
+    def test_sizes_are_read_with_decimal_and_binary_units(self, given, limit):
+        """A size is bytes, or a number with a decimal (kB = 1000) or binary (KiB = 1024) unit, any case."""
+        assert _memory.resolve_max_memory(given) == limit
+
+    def test_default_limit_is_two_gib(self, monkeypatch):
+        """Without an argument or DATACF_MAX_MEMORY the limit is 2 GiB."""
+        monkeypatch.delenv("DATACF_MAX_MEMORY", raising=False)
+        assert _memory.resolve_max_memory() == 2 * 2**30
+
+    def test_a_grid_needing_exactly_the_limit_is_accepted(self):
+        """Only an estimate above the limit is refused: at the limit exactly the grid is allowed."""
+        model = dcf.models.KNN(k=1)
+        needed = _memory.check_memory(model, 10, 2, 10, 2, max_memory=2**40)
+        assert _memory.check_memory(model, 10, 2, 10, 2, max_memory=needed) == needed
+        with pytest.raises(ValueError, match="would need about"):
+            _memory.check_memory(model, 10, 2, 10, 2, max_memory=needed - 1)
 
     def test_bad_environment_value_names_the_variable(self, monkeypatch):
         """A malformed DATACF_MAX_MEMORY is reported by name."""

@@ -295,3 +295,57 @@ def test_dict_is_refused_where_the_classifier_does_not_declare_one():
     spec = _sklearn("sklearn.tree._classes.DecisionTreeClassifier", monotonic_cst={"x": None})
     with pytest.raises(ValueError, match="parameter 'monotonic_cst' does not take a dict"):
         _recompute(_grid_json_with_model(spec))
+
+
+class TestDictKeys:
+    def test_dict_with_a_tuple_key_is_not_recomputable(self):
+        """Dict keys must be numbers, strings or null: a tuple key marks the model not recomputable."""
+        from sklearn.linear_model import LogisticRegression
+
+        from datacf._model_spec import describe_model
+
+        spec = describe_model(LogisticRegression(class_weight={(0, 1): 2.0}))
+        assert spec["recomputable"] is False
+        assert spec["reason"] == ("the parameter class_weight={(0, 1): 2.0}: "
+                                  "it is a dict whose keys are not all numbers or strings")
+
+    def test_dict_with_a_null_key_round_trips(self):
+        """A None key is allowed and comes back as None (a tagged list of pairs)."""
+        from sklearn.linear_model import LogisticRegression
+
+        assert _rebuild(LogisticRegression(class_weight={None: 1.0, 1: 2.0})).class_weight == {None: 1.0, 1: 2.0}
+
+    def test_recorded_list_key_is_refused_when_the_file_is_read(self):
+        """A key written as a list is not a number, string or null: the grid file is invalid."""
+        spec = _sklearn("sklearn.linear_model._logistic.LogisticRegression",
+                        class_weight={"__items__": [[[0, 1], 2.0]]})
+        message = ("inputs['model']['params']['class_weight'] key 0 must be a number, a string or null; "
+                   "got [0, 1].")
+        with pytest.raises(ValueError, match=f"^{re.escape(message)}$"):
+            dcf.Grid.from_json(_grid_json_with_model(spec))
+
+
+class TestBuildMessages:
+    """build_model's refusals, matched whole so a reworded message is caught."""
+
+    def test_not_recomputable_says_how_to_recompute(self):
+        """A model recorded as not recomputable names the reason and the model= way out."""
+        from datacf._model_spec import build_model
+
+        spec = {"library": "scikit-learn", "class": "sklearn.pipeline.Pipeline", "recomputable": False,
+                "reason": "the parameter steps=[...]: it holds a StandardScaler object", "note": "Pipeline()"}
+        message = ("The model sklearn.pipeline.Pipeline was recorded as not recomputable: the parameter "
+                   "steps=[...]: it holds a StandardScaler object. Pass the model itself, e.g. "
+                   "recompute_grid(grid, model=...).")
+        with pytest.raises(ValueError, match=f"^{re.escape(message)}$"):
+            build_model(spec)
+
+    def test_sklearn_class_outside_the_allow_list(self):
+        """A scikit-learn name outside the allow-list is refused with the rule and an example."""
+        from datacf._model_spec import build_model
+
+        message = ("The model class 'sklearn.pipeline.Pipeline' is not allowed: scikit-learn models must be "
+                   "one of its classifiers, named by module and class (e.g. "
+                   "'sklearn.tree._classes.DecisionTreeClassifier'); meta-estimators are not rebuilt.")
+        with pytest.raises(ValueError, match=f"^{re.escape(message)}$"):
+            build_model(_sklearn("sklearn.pipeline.Pipeline"))

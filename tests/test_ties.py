@@ -91,6 +91,15 @@ def exhaustive_shapley(u, n):
     return values / math.factorial(n)
 
 
+@pytest.mark.parametrize("gap, nearest_label", [(1e-8, 1), (1e-6, 0)], ids=["within-tolerance", "beyond-it"])
+def test_knn_tie_tolerance_is_relative_to_the_distance(gap, nearest_label):
+    """At squared distance 100, point A (label 1) is farther than B (label 0) by ``gap``: 1e-8 is
+    within TIE_RTOL * 100 = 1e-7, a tie that A wins by its lower index; 1e-6 is not, so B wins."""
+    train = dcf.Dataset([[math.sqrt(100.0 + gap)], [-10.0]], [1, 0])
+    grid = dcf.compute_grid(train, dcf.models.KNN(k=1), eval=dcf.Dataset([[0.0]], [1]), metric="accuracy")
+    assert grid.row("AB").tolist() == [float(nearest_label == 1)]
+
+
 @pytest.mark.parametrize("k", [1, 2, 3])
 def test_knn_shapley_uses_the_same_tie_rule(k):
     """The closed form equals exhaustive Shapley of the utility with exact-distance ties by index."""
