@@ -3,11 +3,13 @@
 # bundle the code cells' editor, CodeMirror 6, into docs/vendor/codemirror.js (`npm run
 # build:editor`; generated, git-ignored, served by the site itself) whenever the lock or the
 # bundle's entry changes. Each step is skipped while its stamp in node_modules/ is current.
+# The same install brings KaTeX, which the site build runs in Node to typeset formulas
+# (sitebuild/maths.py) and whose stylesheet and fonts the site serves itself.
 # Without Node.js and npm this warns and goes on: the site builds, the code cells keep their
-# plain text area, and the browser tests cannot run axe-core. DATACF_REQUIRE_EDITOR=1 (the
-# Pages workflow) makes that an error instead.
+# plain text area, formulas show as TeX source, and the browser tests cannot run axe-core.
+# DATACF_REQUIRE_EDITOR=1 (the Pages workflow) makes that an error instead, in the build too.
 _node_missing() {
-  echo "warning: $1; code cells fall back to a plain text area, and the browser tests' axe-core audit fails." >&2
+  echo "warning: $1; code cells fall back to a plain text area, formulas show as TeX source, and the browser tests' axe-core audit fails." >&2
   if [ "${DATACF_REQUIRE_EDITOR:-}" = 1 ]; then return 1; fi
 }
 if ! command -v npm >/dev/null; then

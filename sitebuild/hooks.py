@@ -13,6 +13,10 @@
 - build-time measurements (``sitebuild.measured``): ``on_pre_build`` computes the stale ones
   (learning curves, estimator convergence) into ``.cache/measured/``, ``on_page_markdown``
   renders their ``datacf-measured`` figures and ``{{ measured … }}`` numbers;
+- maths (``sitebuild.maths``): ``on_config`` finds Node and KaTeX and, when both are there, adds
+  KaTeX's stylesheet to every page (``extra_css``: instant navigation keeps the first page's
+  head), ``on_files`` ships the stylesheet and fonts, ``on_post_page`` typesets the formulas
+  ``pymdownx.arithmatex`` marked (or shows their TeX source without KaTeX);
 - the Content-Security-Policy (``sitebuild.csp``): ``on_post_build`` fails if a page has an
   inline script the documented policy blocks, and writes the policy for this build's runtime
   settings to ``_csp.txt`` in the site.
@@ -28,6 +32,7 @@ from sitebuild.pyodide_runtime import RuntimeFilesError, runtime_files
 from sitebuild.wheel import build_wheel
 from sitebuild import explorer_block, explorer_presets
 from sitebuild import measured
+from sitebuild import maths
 
 __all__ = ["on_config", "on_pre_build", "on_files", "on_page_markdown", "on_post_page", "on_post_build", "on_serve"]
 
@@ -41,6 +46,7 @@ class _Build:
     store = None
     runtime = None       # resolved extra.datacf_runtime settings
     wheel = None         # (path, sha256) of the datacf wheel
+    maths = None         # the KaTeX typesetter (sitebuild.maths.Typesetter)
 
 
 def _plugin_error(message):
@@ -59,6 +65,15 @@ def on_config(config):
         _Build.runtime = runtime_config.resolve(config.extra)
     except runtime_config.RuntimeConfigError as error:
         raise _plugin_error(f"datacf runtime: {error}") from None
+    _Build.maths = _Build.maths or maths.Typesetter()     # kept across rebuilds: it caches formulas
+    try:
+        maths.require_katex(_Build.maths)
+    except maths.MathsError as error:
+        raise _plugin_error(f"datacf maths: {error}") from None
+    if not _Build.maths.available:
+        _log.info(f"datacf maths: {_Build.maths.missing}, so formulas show as TeX source.")
+    elif maths.CSS_PATH not in config.extra_css:
+        config.extra_css.append(maths.CSS_PATH)
     return config
 
 
@@ -94,6 +109,8 @@ def on_files(files, config):
         for source in sources:
             files.append(File.generated(config, runtime_config.SELF_HOST_DIR + source.name, abs_src_path=str(source)))
     explorer_presets.add_site_files(files, _Build.presets, config)
+    for dest, source in maths.site_files(_Build.maths):
+        files.append(File.generated(config, dest, abs_src_path=str(source)))
     return files
 
 
@@ -108,6 +125,10 @@ def on_page_markdown(markdown, page, config, files):
 
 def on_post_page(output, page, config):
     wheel, sha256 = _Build.wheel
+    try:
+        output = maths.typeset_html(output, _Build.maths, page.file.src_uri)
+    except maths.MathsError as error:
+        raise _plugin_error(f"datacf maths: {error}") from None
     return output.replace("</head>", runtime_config.meta_tag(_Build.runtime, wheel, sha256) + "</head>", 1)
 
 
