@@ -2,7 +2,8 @@
 
 ``transform_markdown`` finds each fenced block of the page: a ``datacf-grid`` block becomes a
 static grid table (``sitebuild.grid_html``), a ``datacf-points`` block a scatter plot
-(``sitebuild.points_svg``), a ``datacf-run`` block a runnable cell (``sitebuild.cells``); any
+(``sitebuild.points_svg``), a ``datacf-plot`` block a bar chart or scatter plot of readings or
+weights (``sitebuild.plot_block``), a ``datacf-run`` block a runnable cell (``sitebuild.cells``); any
 other ``datacf-*`` block fails the build, and other code blocks are left alone. Inline numbers
 outside code blocks are evaluated by ``sitebuild.inline``. A mistake raises ``PageError``
 naming the page, the line and the problem.
@@ -13,6 +14,7 @@ from .cells import CELL_LANG, CellCounter, CellError, render_cell
 from .grid_html import GRID_KEYS, render_grid
 from .grid_store import PageError
 from .inline import evaluate_inline
+from .plot_block import PLOT_KEYS, PLOT_LANG, render_plot_block
 from .points_svg import POINTS_KEYS, render_points
 
 __all__ = ["BLOCKS", "transform_markdown"]
@@ -20,10 +22,12 @@ __all__ = ["BLOCKS", "transform_markdown"]
 _INLINE = re.compile(r"\{\{\s*(dcf\..*?)\s*\}\}")
 _FENCE = re.compile(r"^(?P<indent> {0,3})(?P<fence>`{3,}|~{3,})\s*(?P<lang>[\w.-]*)")
 # Fenced block type -> (the keys its YAML may hold, the function that renders it).
-BLOCKS = {"datacf-grid": (GRID_KEYS, render_grid), "datacf-points": (POINTS_KEYS, render_points)}
+BLOCKS = {"datacf-grid": (GRID_KEYS, render_grid), "datacf-points": (POINTS_KEYS, render_points),
+          PLOT_LANG: (PLOT_KEYS, render_plot_block)}
+_EXAMPLE_OPTIONAL = {PLOT_LANG}     # a plot of semivalue weights reads no example
 
 
-def _parse_block(source, keys, where):
+def _parse_block(source, keys, where, needs_example=True):
     import yaml
 
     try:
@@ -35,7 +39,7 @@ def _parse_block(source, keys, where):
     unknown = sorted(set(options) - set(keys), key=str)
     if unknown:
         raise PageError(f"{where}: unknown key {unknown[0]!r}; the keys are {list(keys)}.")
-    if "example" not in options:
+    if needs_example and "example" not in options:
         raise PageError(f"{where}: the block needs 'example: NAME'.")
     return options
 
@@ -64,7 +68,8 @@ def transform_markdown(markdown, store, page="page"):
         where = f"{page}, line {start + 1}, {lang or 'code'} block"
         if lang in BLOCKS:
             keys, render = BLOCKS[lang]
-            out.extend(["", render(_parse_block(body, keys, where), store, where), ""])
+            options = _parse_block(body, keys, where, needs_example=lang not in _EXAMPLE_OPTIONAL)
+            out.extend(["", render(options, store, where), ""])
         elif lang == CELL_LANG:
             try:
                 out.extend(render_cell(body, lines[start][match.end():], fence, cells, where))

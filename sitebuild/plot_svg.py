@@ -1,6 +1,6 @@
-"""A static, accessible SVG plot of measured series (points with error bars, lines, bands) and its table.
+"""Static, accessible SVG plots and their tables: measured series, bar charts and scatter plots.
 
-The input is a plain ``plot`` dict a build-time measurement writes into its JSON::
+**Measured series** (``render_plot``, ``render_table``): the input is a plain ``plot`` dict a build-time measurement writes into its JSON::
 
     {"title": ..., "x_label": ..., "y_label": ..., "log_x": true,
      "series": [{"label": ..., "kind": "points" | "line" | "dashed" | "band",
@@ -11,13 +11,28 @@ The input is a plain ``plot`` dict a build-time measurement writes into its JSON
 ``low`` and ``high``. Colour is never the only signal: each kind has its own shape or dash,
 and the legend names them. The SVG carries a ``<title>``/``<desc>``; the figure also holds
 the table the measurement gives, so the numbers read without the picture.
+
+**Charts** (``render_chart``, ``chart_table``): a ``chart`` dict a ``datacf-plot`` block builds
+(``sitebuild.plot_block``), from which both the SVG and its table follow::
+
+    {"id": ..., "chart": "bars", "title": ..., "x_label": ..., "y_label": ..., "format": ".3f",
+     "categories": ["A", "B", ...], "series": [{"label": "LOO", "y": [...]}, ...]}
+    {"id": ..., "chart": "scatter", "title": ..., "x_label": ..., "y_label": ..., "format": ".3f",
+     "names": ["A", ...], "x": [...], "identity": true, "series": [{"label": ..., "y": [...]}]}
+
+``bars`` draws grouped bars from zero (negative values below the zero line); each series has
+its own fill (solid, hatched, light, hollow, dotted). ``scatter`` draws one mark per name and
+series (circle, square, triangle, diamond, cross) on equal axes, with the dashed line y = x
+when ``identity`` is true. The page redraws a chart from new numbers with the same layout,
+ported line by line to ``docs/js/plot-svg.js``; the browser tests check that it reproduces
+this SVG. Numbers in the table use ``datacf._view.format_number``.
 """
 import html
 import math
 
 from datacf._view import format_number
 
-__all__ = ["render_plot", "render_table"]
+__all__ = ["render_plot", "render_table", "render_chart", "chart_table", "check_chart", "CHARTS"]
 
 _W, _H = 560, 320
 _LEFT, _RIGHT, _TOP, _BOTTOM = 62, 16, 14, 96
@@ -127,8 +142,11 @@ def render_plot(plot):
     return "".join(out)
 
 
-def render_table(table):
-    """HTML table of ``{"columns": [...], "rows": [[cell, ...]], "formats": [fmt or None, ...]}``."""
+def render_table(table, caption=None, attrs=""):
+    """HTML table of ``{"columns": [...], "rows": [[cell, ...]], "formats": [fmt or None, ...]}``.
+
+    ``caption`` (text) becomes its ``<caption>``; ``attrs`` is added to the ``<table>`` tag as is.
+    """
     formats = table.get("formats") or [None] * len(table["columns"])
     head = "".join(f'<th scope="col">{_esc(c)}</th>' for c in table["columns"])
     body = []
@@ -144,4 +162,243 @@ def render_table(table):
             tag = "th scope=\"row\"" if j == 0 else "td"
             cells.append(f"<{tag}>{_esc(text)}</{tag.split()[0]}>")
         body.append("<tr>" + "".join(cells) + "</tr>")
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+    caption = f"<caption>{_esc(caption)}</caption>" if caption is not None else ""
+    return f"<table{attrs}>{caption}<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+
+
+# --- charts: bars and scatter ------------------------------------------------------------------
+
+CHARTS = ("bars", "scatter")
+_PLOT_H = 220                     # height of the plotting area of a chart
+_LEGEND_ROW = 20
+_BAR_STYLES = 5                   # fills, in series order: solid, hatched, light, hollow, dotted
+_MARKS = ("circle", "square", "triangle", "diamond", "cross")
+
+
+def _finite_list(value, length, what):
+    if not isinstance(value, list) or len(value) != length:
+        raise ValueError(f"{what} must be a list of {length} numbers; got {value!r:.80}.")
+    for v in value:
+        if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
+            raise ValueError(f"{what} must hold finite numbers; got {v!r}.")
+
+
+def check_chart(plot):
+    """Raise ValueError unless ``plot`` is a chart dict as in the module docstring."""
+    if not isinstance(plot, dict) or plot.get("chart") not in CHARTS:
+        raise ValueError(f"a chart needs 'chart': one of {list(CHARTS)}; got {plot!r:.80}.")
+    for key in ("id", "title", "x_label", "y_label", "format"):
+        if not isinstance(plot.get(key), str):
+            raise ValueError(f"a chart needs the text {key!r}; got {plot.get(key)!r:.80}.")
+    labels = plot.get("categories") if plot["chart"] == "bars" else plot.get("names")
+    if not isinstance(labels, list) or not labels or not all(isinstance(x, str) for x in labels):
+        raise ValueError(f"a {plot['chart']} chart needs {'categories' if plot['chart'] == 'bars' else 'names'}: "
+                         "a non-empty list of text.")
+    if plot["chart"] == "scatter":
+        _finite_list(plot.get("x"), len(labels), "x")
+    series = plot.get("series")
+    if not isinstance(series, list) or not series:
+        raise ValueError("a chart needs a non-empty list of series.")
+    for s in series:
+        if not isinstance(s, dict) or not isinstance(s.get("label"), str):
+            raise ValueError(f"each series needs a text 'label'; got {s!r:.80}.")
+        _finite_list(s.get("y"), len(labels), f"series {s['label']!r} y")
+    return plot
+
+
+def _fmt_attr(value):
+    """An SVG coordinate: one decimal, as both renderers write it."""
+    return f"{value:.1f}"
+
+
+def _y_tick_format(ticks):
+    step = ticks[1] - ticks[0] if len(ticks) > 1 else 1.0
+    return f".{max(0, -math.floor(math.log10(step) + 1e-9))}f"
+
+
+def _padded(lo, hi, keep_zero):
+    """The axis range of data in [lo, hi]: padded by 6% (not below/above 0 when ``keep_zero``)."""
+    if keep_zero:
+        lo, hi = min(lo, 0.0), max(hi, 0.0)
+    pad = (hi - lo) * 0.06 or 0.05
+    return (lo - pad if not (keep_zero and lo == 0) else lo), (hi + pad if not (keep_zero and hi == 0) else hi)
+
+
+def _mark_nodes(kind, x, y, r=4.5):
+    """Nodes of a scatter mark of ``kind`` centred at (x, y)."""
+    if kind == "circle":
+        return [("circle", {"cx": _fmt_attr(x), "cy": _fmt_attr(y), "r": "4.5", "class": "dcf-plot__mark"}, "")]
+    if kind == "square":
+        return [("rect", {"x": _fmt_attr(x - r * 0.85), "y": _fmt_attr(y - r * 0.85), "width": _fmt_attr(r * 1.7),
+                          "height": _fmt_attr(r * 1.7), "class": "dcf-plot__mark dcf-plot__mark--hollow"}, "")]
+    if kind == "triangle":
+        points = f"{_fmt_attr(x)},{_fmt_attr(y - r * 1.1)} {_fmt_attr(x + r)},{_fmt_attr(y + r * 0.8)} " \
+                 f"{_fmt_attr(x - r)},{_fmt_attr(y + r * 0.8)}"
+        return [("polygon", {"points": points, "class": "dcf-plot__mark"}, "")]
+    if kind == "diamond":
+        points = f"{_fmt_attr(x)},{_fmt_attr(y - r * 1.2)} {_fmt_attr(x + r)},{_fmt_attr(y)} " \
+                 f"{_fmt_attr(x)},{_fmt_attr(y + r * 1.2)} {_fmt_attr(x - r)},{_fmt_attr(y)}"
+        return [("polygon", {"points": points, "class": "dcf-plot__mark dcf-plot__mark--hollow"}, "")]
+    d = (f"M{_fmt_attr(x - r)},{_fmt_attr(y - r)} L{_fmt_attr(x + r)},{_fmt_attr(y + r)} "
+         f"M{_fmt_attr(x - r)},{_fmt_attr(y + r)} L{_fmt_attr(x + r)},{_fmt_attr(y - r)}")
+    return [("path", {"d": d, "class": "dcf-plot__mark dcf-plot__mark--cross"}, "")]
+
+
+def _bar_attrs(plot_id, number):
+    style = number % _BAR_STYLES
+    return {"class": f"dcf-plot__bar dcf-plot__bar--{style}",
+            **({"fill": f"url(#{plot_id}-hatch)"} if style == 1 else {}),
+            **({"fill": f"url(#{plot_id}-dots)"} if style == 4 else {})}
+
+
+def chart_nodes(plot):
+    """The chart's SVG as a flat list of ``(tag, attrs, text)``; ``docs/js/plot-svg.js`` builds the same list."""
+    plot_id, chart, series = plot["id"], plot["chart"], plot["series"]
+    bars = chart == "bars"
+    labels = plot["categories"] if bars else plot["names"]
+    ys = [v for s in series for v in s["y"]]
+    if bars:
+        y_lo, y_hi = _padded(min(ys), max(ys), True)
+        x_lo, x_hi = 0.0, float(len(labels))
+    else:
+        values = ys + list(plot["x"])
+        y_lo, y_hi = _padded(min(values), max(values), False)
+        x_lo, x_hi = y_lo, y_hi                                     # equal axes: y = x is the diagonal
+    entries = len(series) + (1 if not bars and plot.get("identity") else 0)
+    legend_rows = (entries + 1) // 2
+    base = _TOP + _PLOT_H
+    height = base + 58 + legend_rows * _LEGEND_ROW
+
+    def px(x):
+        return _LEFT + (x - x_lo) / (x_hi - x_lo) * (_W - _LEFT - _RIGHT)
+
+    def py(y):
+        return _TOP + (1 - (y - y_lo) / (y_hi - y_lo)) * _PLOT_H
+
+    nodes = [("svg", {"viewBox": f"0 0 {_W} {height}", "role": "img",
+                      "aria-labelledby": f"{plot_id}-t", "aria-describedby": f"{plot_id}-d",
+                      "class": "dcf-plot__svg"}, None),
+             ("title", {"id": f"{plot_id}-t"}, plot["title"]),
+             ("desc", {"id": f"{plot_id}-d"}, _chart_description(plot))]
+    if bars:
+        nodes += [("defs", {}, None),
+                  ("pattern", {"id": f"{plot_id}-hatch", "width": "5", "height": "5",
+                               "patternUnits": "userSpaceOnUse", "patternTransform": "rotate(45)"}, None),
+                  ("path", {"d": "M0,0 L0,5", "class": "dcf-plot__hatch"}, None), ("/pattern", {}, None),
+                  ("pattern", {"id": f"{plot_id}-dots", "width": "4", "height": "4",
+                               "patternUnits": "userSpaceOnUse"}, None),
+                  ("circle", {"cx": "2", "cy": "2", "r": "1", "class": "dcf-plot__dot"}, None), ("/pattern", {}, None),
+                  ("/defs", {}, None)]
+    y_ticks = _ticks(y_lo, y_hi, False)
+    y_fmt = _y_tick_format(y_ticks)
+    for t in y_ticks:
+        y = py(t)
+        nodes.append(("line", {"x1": str(_LEFT - 4), "y1": _fmt_attr(y), "x2": str(_W - _RIGHT), "y2": _fmt_attr(y),
+                               "class": "dcf-plot__grid"}, None))
+        nodes.append(("text", {"x": str(_LEFT - 7), "y": _fmt_attr(y + 4), "text-anchor": "end"}, format_number(t, y_fmt)))
+    if bars:
+        zero = py(0.0)
+        nodes.append(("line", {"x1": str(_LEFT), "y1": _fmt_attr(zero), "x2": str(_W - _RIGHT), "y2": _fmt_attr(zero),
+                               "class": "dcf-plot__axis"}, None))
+        for c, label in enumerate(labels):
+            nodes.append(("text", {"x": _fmt_attr(px(c + 0.5)), "y": str(base + 17), "text-anchor": "middle"}, label))
+    else:
+        nodes.append(("line", {"x1": str(_LEFT), "y1": str(base), "x2": str(_W - _RIGHT), "y2": str(base),
+                               "class": "dcf-plot__axis"}, None))
+        for t in _ticks(x_lo, x_hi, False):
+            x = px(t)
+            nodes.append(("line", {"x1": _fmt_attr(x), "y1": str(_TOP), "x2": _fmt_attr(x), "y2": str(base + 4),
+                                   "class": "dcf-plot__grid"}, None))
+            nodes.append(("text", {"x": _fmt_attr(x), "y": str(base + 17), "text-anchor": "middle"},
+                          format_number(t, y_fmt)))
+    nodes.append(("line", {"x1": str(_LEFT), "y1": str(_TOP), "x2": str(_LEFT), "y2": str(base),
+                           "class": "dcf-plot__axis"}, None))
+    nodes.append(("text", {"x": str((_LEFT + _W - _RIGHT) // 2), "y": str(base + 36), "text-anchor": "middle",
+                           "class": "dcf-plot__label"}, plot["x_label"]))
+    nodes.append(("text", {"transform": f"translate(14 {(_TOP + base) // 2}) rotate(-90)", "text-anchor": "middle",
+                           "class": "dcf-plot__label"}, plot["y_label"]))
+    fmt = plot["format"]
+    if not bars and plot.get("identity"):
+        nodes.append(("line", {"x1": _fmt_attr(px(x_lo)), "y1": _fmt_attr(py(x_lo)), "x2": _fmt_attr(px(x_hi)),
+                               "y2": _fmt_attr(py(x_hi)), "class": "dcf-plot__identity"}, None))
+    group = (_W - _LEFT - _RIGHT) / len(labels)
+    width = group * 0.8 / len(series)
+    for number, s in enumerate(series):
+        nodes.append(("g", {"class": f"dcf-plot__series dcf-plot__series--{number}"}, None))
+        for c, (label, value) in enumerate(zip(labels, s["y"])):
+            tip = f"{s['label']}, {label}: {format_number(value, fmt)}"
+            nodes.append(("g", {"class": "dcf-plot__point"}, None))
+            if bars:
+                top, bottom = py(max(value, 0.0)), py(min(value, 0.0))
+                x = _LEFT + c * group + group * 0.1 + number * width
+                nodes.append(("rect", {"x": _fmt_attr(x), "y": _fmt_attr(top), "width": _fmt_attr(width),
+                                       "height": _fmt_attr(bottom - top), **_bar_attrs(plot_id, number)}, ""))
+            else:
+                tip = f"{label}: {plot['x_label']} {format_number(plot['x'][c], fmt)}, {tip}"
+                nodes += _mark_nodes(_MARKS[number % len(_MARKS)], px(plot["x"][c]), py(value))
+            nodes += [("title", {}, tip), ("/g", {}, None)]
+        nodes.append(("/g", {}, None))
+    return nodes + _chart_legend(plot, bars, base, entries) + [("/svg", {}, None)]
+
+
+def _chart_description(plot):
+    labels = plot["categories"] if plot["chart"] == "bars" else plot["names"]
+    names = ", ".join(s["label"] for s in plot["series"])
+    if plot["chart"] == "bars":
+        return (f"Bar chart of {plot['y_label']} by {plot['x_label']} ({labels[0]} to {labels[-1]}), one bar per "
+                f"series in each group: {names}. Bars below the zero line are negative. The table gives every value.")
+    identity = " The dashed diagonal is y = x: a mark on it agrees exactly." if plot.get("identity") else ""
+    return (f"Scatter plot of {plot['y_label']} against {plot['x_label']} for {len(labels)} points, one mark "
+            f"shape per series: {names}.{identity} The table gives every value.")
+
+
+def _chart_legend(plot, bars, base, entries):
+    nodes = []
+    items = [(number, s["label"]) for number, s in enumerate(plot["series"])]
+    if len(items) < entries:
+        items.append((None, "y = x"))
+    for position, (number, label) in enumerate(items):
+        x = _LEFT + (position % 2) * (_W - _LEFT - _RIGHT) // 2
+        y = base + 52 + (position // 2) * _LEGEND_ROW
+        if number is None:
+            nodes.append(("line", {"x1": str(x), "y1": str(y), "x2": str(x + 18), "y2": str(y),
+                                   "class": "dcf-plot__identity"}, None))
+        elif bars:
+            nodes.append(("rect", {"x": str(x + 2), "y": str(y - 6), "width": "14", "height": "12",
+                                   **_bar_attrs(plot["id"], number)}, None))
+        else:
+            nodes.append(("g", {"class": f"dcf-plot__series dcf-plot__series--{number}"}, None))
+            nodes += _mark_nodes(_MARKS[number % len(_MARKS)], x + 9, y)
+            nodes.append(("/g", {}, None))
+        nodes.append(("text", {"x": str(x + 24), "y": str(y + 4)}, label))
+    return nodes
+
+
+_CONTAINERS = {"svg", "defs", "pattern", "g"}
+
+
+def render_chart(plot):
+    """SVG text of a chart dict (see the module docstring), checked first."""
+    out = []
+    for tag, attrs, text in chart_nodes(check_chart(plot)):
+        if tag.startswith("/"):
+            out.append(f"<{tag}>")
+            continue
+        attributes = "".join(f' {name}="{_esc(value)}"' for name, value in attrs.items())
+        if tag == "svg":
+            attributes = ' xmlns="http://www.w3.org/2000/svg"' + attributes
+        out.append(f"<{tag}{attributes}>" if tag in _CONTAINERS else f"<{tag}{attributes}>{_esc(text or '')}</{tag}>")
+    return "".join(out)
+
+
+def chart_table(plot):
+    """The chart's numbers as ``render_table``'s input: one row per category or name."""
+    check_chart(plot)
+    fmt = plot["format"]
+    if plot["chart"] == "bars":
+        columns = [plot["x_label"]] + [s["label"] for s in plot["series"]]
+        rows = [[label] + [s["y"][c] for s in plot["series"]] for c, label in enumerate(plot["categories"])]
+        return {"columns": columns, "rows": rows, "formats": [None] + [fmt] * len(plot["series"])}
+    columns = ["point", plot["x_label"]] + [s["label"] for s in plot["series"]]
+    rows = [[name, plot["x"][c]] + [s["y"][c] for s in plot["series"]] for c, name in enumerate(plot["names"])]
+    return {"columns": columns, "rows": rows, "formats": [None] + [fmt] * (1 + len(plot["series"]))}

@@ -236,7 +236,7 @@ class TestPageMarkup:
             ("```datacf-grid\nexample: tiny\nrows: [AB, ABC]\ncompare: [AB, ACD]\n```", r"compare row 'ACD' is not among"),
             ("```datacf-grid\nexample: tiny\nfocus: [Q]\n```", r"'Q' is not an evaluation column"),
             ("```datacf-grid\nexample: tiny\nformat: '%d'\n```", r"format='%d' is not supported"),
-            ("```datacf-plot\nexample: tiny\n```", r"unknown block type 'datacf-plot'"),
+            ("```datacf-chart\nexample: tiny\n```", r"unknown block type 'datacf-chart'"),
             ('{{ dcf.value("nope", row="AB", col="A") }}', r"unknown example 'nope'"),
             ('{{ dcf.valu("tiny", row="AB", col="A") }}', r"unknown reading dcf.valu"),
             ('{{ dcf.value("tiny", row="AB", column="A") }}', r"unknown argument 'column'"),
