@@ -213,7 +213,8 @@ def _edit_values(train, model, eval_set, edit, metric, convention, n_jobs):
     from ._sampled_grid import fill_rows   # imported here: _sampled_grid builds on this module
 
     names = train.names
-    return fill_rows(edited_pool(train, edit), model, eval_set, pool_members(subset_bits(train.n_points)),
+    learner = model._edit_pool_learner() if isinstance(model, FastLearner) else model
+    return fill_rows(edited_pool(train, edit), learner, eval_set, pool_members(subset_bits(train.n_points)),
                      metric, convention, n_jobs, lambda r: f"{subset_name(r, names)} (edited)")
 
 

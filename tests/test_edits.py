@@ -122,6 +122,20 @@ class TestAgainstBruteForce:
         expected = brute_edit_grid(train, train, by_hand, lambda: KNeighborsClassifier(n_neighbors=k), "prob_correct")
         np.testing.assert_allclose(grid.values, expected, rtol=0, atol=1e-12)
 
+    @pytest.mark.parametrize("edit", [edits.FlipLabels(), edits.Shift([0.0, 1.0])], ids=["flip", "shift"])
+    @pytest.mark.parametrize("k", [1, 2, 3])
+    def test_knn_distance_ties_go_to_the_lower_index(self, k, edit):
+        """On a grid of equal distances, the neighbours are the first k points by (distance, index)."""
+        train = DATASETS["ties6"]
+        grid = dcf.compute_grid(train, dcf.models.KNN(k=k), edit=edit)
+        for row in range(64):
+            F = [(row >> i) & 1 for i in range(6)]
+            X = [x + np.array([0.0, 1.0]) * f * isinstance(edit, edits.Shift) for x, f in zip(train.X, F)]
+            y = [(1 - label) if f and isinstance(edit, edits.FlipLabels) else label for label, f in zip(train.y, F)]
+            for j, point in enumerate(train.X):
+                nearest = sorted(range(6), key=lambda i: (float(((X[i] - point) ** 2).sum()), i))[:k]
+                assert grid.values[row, j] == sum(y[i] == train.y[j] for i in nearest) / k
+
     @pytest.mark.parametrize("edit_name", EDITS)
     @pytest.mark.parametrize("name", BINARY)
     def test_logistic_regression_matches_sklearn_per_row(self, name, edit_name):

@@ -13,6 +13,11 @@ The learner protocol (``_predict_proba_subsets``) names the subsets in one of tw
 
 ``membership`` turns either form into the matrix; a learner with a faster route for the
 bit encoding (KNN) checks ``rows.ndim`` itself.
+
+Edit grids (``compute_grid(..., edit=...)``) train every row on a subset of a 2n-point pool,
+point i clean at index 2i and edited at 2i + 1 (``datacf._edit_grid``), given as membership
+rows. ``_edit_pool_learner`` names the learner that fits those rows: the learner itself by
+default, or one that reads the pool's layout for a faster route (KNN with label edits).
 """
 import inspect
 
@@ -47,6 +52,10 @@ class FastLearner:
 
     def _check_params(self):
         """Raise a clear error for a bad parameter; called by ``compute_grid`` before fitting."""
+
+    def _edit_pool_learner(self):
+        """The learner an exact edit grid hands its 2n-point pool rows to (see the module docstring)."""
+        return self
 
     def _refuses(self, sizes, n_present):
         """Rows scikit-learn would refuse to fit: no points, or a single class."""

@@ -5,6 +5,11 @@ Relabelling a subset's bits in that order (bit p = the p-th nearest point) turns
 nearest members of S" into "the k lowest set bits" of one integer, which a table shared by
 all subsets answers; votes are then popcounts of that mask with each class's mask. Every
 step is a lookup over (subsets x evaluation points): no loop over subsets or neighbours.
+
+Edit grids that change only labels keep every point where it is, so each evaluation point
+has the same k nearest points in every row; a row's votes are the clean votes plus, for
+each edited point among them, its new label's vote minus its old one: one matrix product
+of the rows' edit sets with those changes (``_KNNOnEditPool``).
 """
 import numbers
 
@@ -93,6 +98,9 @@ class KNN(FastLearner):
     def _refuses(self, sizes, n_present):
         return sizes < self.k
 
+    def _edit_pool_learner(self):
+        return _KNNOnEditPool(self)
+
     def _fixed_bytes(self, n_points, n_features, n_eval, n_classes):
         # distances, order, ranks, groups and places: a few (n_eval, n_points) tables
         return FLOAT * n_eval * (8 * n_points + n_features + n_classes)
@@ -154,4 +162,37 @@ class KNN(FastLearner):
                 subset, point = subset[~done], point[~done]
                 length = min(n_points, 4 * length)
             proba[begin:begin + size] = votes / need[begin:begin + size, None, None]
+        return proba
+
+
+class _KNNOnEditPool(KNN):
+    """KNN on an exact edit grid's 2n-point pool (clean point i at 2i, edited at 2i + 1).
+
+    Rows hold one version of every point. When the edit moves no point (label edits), the k
+    nearest points of each evaluation point are the same in every row, so the votes are the
+    clean votes plus the label changes of the edited points among them. Otherwise the pool
+    rows go to KNN's membership path.
+    """
+
+    def __init__(self, knn):
+        self.k = knn.k
+
+    def _predict_proba_subsets(self, X, codes, n_classes, X_eval, rows):
+        clean, edited = X[0::2], X[1::2]
+        if rows.ndim != 2 or not np.array_equal(clean, edited):
+            return super()._predict_proba_subsets(X, codes, n_classes, X_eval, rows)
+        n_points, n_eval = clean.shape[0], X_eval.shape[0]
+        k_eff = min(self.k, n_points)
+        nearest = np.zeros((n_eval, n_points))
+        np.put_along_axis(nearest, neighbour_order(clean, X_eval)[:, :k_eff], 1.0, axis=1)
+        one_hot = np.eye(n_classes)
+        clean_votes = nearest @ one_hot[codes[0::2]]                                # (eval, classes)
+        change = one_hot[codes[1::2]] - one_hot[codes[0::2]]                       # (points, classes)
+        swing = (nearest.T[:, :, None] * change[:, None, :]).reshape(n_points, -1)  # (points, eval * classes)
+        edits = rows[:, 1::2]
+        proba = np.empty((rows.shape[0], n_eval, n_classes))
+        size = max(1, CHUNK_BYTES // (FLOAT * (n_points + 2 * n_eval * n_classes)))
+        for start in range(0, rows.shape[0], size):
+            votes = edits[start:start + size].astype(np.float64) @ swing   # exact: sums of small integers
+            proba[start:start + size] = (votes.reshape(-1, n_eval, n_classes) + clean_votes) / k_eff
         return proba
