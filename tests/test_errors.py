@@ -72,6 +72,12 @@ class TestGridRows:
             dcf.Grid(np.zeros((4, 1))).row_index(1.5)
 
 
+    def test_row_name_of_unknown_points(self):
+        """A row name made of letters that are not points ("XXXX") is refused, not read as the empty set."""
+        message = "'X' is not a training point; the points are ['A', 'B']. Pass an index in range(2) or one of these names."
+        with pytest.raises(ValueError, match=exact(message)):
+            dcf.Grid(np.zeros((4, 1))).row_index("XXXX")
+
     def test_index_past_the_last_point(self):
         """Index n is not a point of an n-point grid."""
         message = "2 is not a training point; the points are ['A', 'B']. Pass an index in range(2) or one of these names."

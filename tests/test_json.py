@@ -235,3 +235,22 @@ class TestRecordedInputs:
     def test_bare_grid_accepts_any_finite_values(self):
         """With inputs null, any finite value is a valid cell."""
         assert dcf.Grid.from_json(dcf.Grid([[-1e300], [7.5]]).to_json()).values.tolist() == [[-1e300], [7.5]]
+
+
+class TestWriting:
+    @pytest.mark.parametrize("value", [float("nan"), float("inf")])
+    def test_a_non_finite_number_is_never_written(self, value):
+        """JSON has no NaN or Infinity: the writer refuses them rather than write invalid JSON."""
+        from datacf._schema import dump_grid
+
+        fields = {"point_names": ["A"], "eval_names": ["a"], "values": [[0.0], [value]], "inputs": None,
+                  "provenance": {}}
+        with pytest.raises(ValueError, match="Out of range float values are not JSON compliant"):
+            dump_grid(fields)
+
+    def test_indent_matches_the_json_module(self):
+        """to_json(indent=2) is the compact text re-indented by Python's json module, non-ASCII kept."""
+        grid = dcf.Grid([[0.0, 1.5], [2.0, -3.0]], point_names=["é"], eval_names=["p", "q"])
+        compact = grid.to_json()
+        assert grid.to_json(indent=2) == json.dumps(json.loads(compact), indent=2, ensure_ascii=False)
+        assert "\n" not in compact and '"é"' in compact

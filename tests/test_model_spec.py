@@ -176,6 +176,14 @@ class TestAllowList:
             assert not {"estimator", "estimators", "base_estimator", "final_estimator"} & set(cls().get_params())
 
 
+    def test_every_allowed_class_declares_a_constraint_for_every_parameter(self):
+        """The dict check reads ``_parameter_constraints``: every allowed class has one entry per parameter."""
+        from datacf._model_spec import _declared_parameters, allowed_sklearn_classifiers
+
+        for name, cls in allowed_sklearn_classifiers().items():
+            assert set(_declared_parameters(cls)) <= set(cls._parameter_constraints), name
+
+
 def _sklearn_models():
     from sklearn.linear_model import LogisticRegression
     from sklearn.neighbors import KNeighborsClassifier
