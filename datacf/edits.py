@@ -63,10 +63,16 @@ def _check_classes(owner, labels, classes):
         )
 
 
+def _as_lists(value):
+    """A field's JSON form: tuples (Shift's delta, FlipLabels' pairs) become lists."""
+    return [_as_lists(item) for item in value] if isinstance(value, tuple) else value
+
+
 class Edit:
     """Base class of the edits: equality, repr and a JSON form from the fields; immutable."""
 
     _fields = ()
+    _optional = ()   # fields a description may leave out, for their default
 
     def _values(self):
         return tuple(getattr(self, name) for name in self._fields)
@@ -88,12 +94,7 @@ class Edit:
 
     def to_dict(self):
         """Plain JSON form: ``{"kind": class name, field: value, ...}`` (tuples become lists)."""
-        document = {"kind": type(self).__name__}
-        for name in self._fields:
-            value = getattr(self, name)
-            document[name] = [list(item) if isinstance(item, tuple) else item for item in value] if isinstance(
-                value, tuple) else value
-        return document
+        return {"kind": type(self).__name__, **{name: _as_lists(getattr(self, name)) for name in self._fields}}
 
     def check(self, train):
         """Raise ValueError unless this edit can be applied to the points of ``train``.
@@ -191,6 +192,7 @@ class FlipLabels(Edit):
     """
 
     _fields = ("mapping",)
+    _optional = ("mapping",)
 
     def __init__(self, mapping=None):
         if mapping is not None:
@@ -384,7 +386,8 @@ _KINDS = {cls.__name__: cls for cls in (FlipLabels, SetLabel, Shift, PlantSignal
 def from_dict(document):
     """Rebuild an edit from ``to_dict`` output, treated as untrusted data.
 
-    Only the four kinds of this module can be built, each from exactly its fields.
+    Only the four kinds of this module can be built, each from its fields: all of them,
+    except that ``FlipLabels``' ``mapping`` may be left out (None), and no others.
 
     Raises
     ------
@@ -407,12 +410,12 @@ def from_dict(document):
         raise ValueError(f"An edit must be an object with 'kind' one of {list(_KINDS)}; got {kind!r:.60}.")
     cls = _KINDS[kind]
     fields = set(document) - {"kind"}
-    if fields != set(cls._fields):
+    if not set(cls._fields) - set(cls._optional) <= fields <= set(cls._fields):
         raise ValueError(f"A {kind} edit has the fields {list(cls._fields)}; got {sorted(map(str, fields))}.")
-    for name in cls._fields:
+    for name in fields:
         _check_plain(document[name], f"{kind}.{name}")
     try:
-        return cls(**{name: document[name] for name in cls._fields})
+        return cls(**{name: document[name] for name in fields})
     except (TypeError, ValueError) as error:
         raise ValueError(f"Invalid edit: {error}") from None
 

@@ -523,6 +523,15 @@ class TestHostileDicts:
         with pytest.raises(ValueError, match=exact(message) if message else "^Invalid edit: Shift: delta must be"):
             edits.from_dict(document)
 
+    def test_flip_labels_mapping_may_be_left_out(self):
+        """{"kind": "FlipLabels"} (as TOML, which has no null, would write it) is FlipLabels()."""
+        assert edits.from_dict({"kind": "FlipLabels"}) == edits.FlipLabels()
+
+    def test_required_fields_may_not_be_left_out(self):
+        """Only optional fields may be missing: SetLabel without its label is refused."""
+        with pytest.raises(ValueError, match=exact("A SetLabel edit has the fields ['label']; got [].")):
+            edits.from_dict({"kind": "SetLabel"})
+
     def _tampered(self, change):
         document = json.loads(dcf.compute_grid(DATASETS["blobs6"], dcf.models.KNN(k=3),
                                                edit=edits.FlipLabels()).to_json())
