@@ -213,6 +213,15 @@ class TestRows:
         edited = dcf.compute_grid(edit.apply(train), dcf.models.NearestCentroid(), eval=train, metric="accuracy")
         np.testing.assert_array_equal(grid.values[-1], edited.values[-1])
 
+    @pytest.mark.parametrize("make_model", [lambda: dcf.models.KNN(k=3), dcf.models.LogisticRegression,
+                                            dcf.models.NearestCentroid, GaussianNB],
+                             ids=["knn3", "logistic", "centroid", "gaussian_nb"])
+    @pytest.mark.parametrize("edit", [edits.Shift(0.0), edits.FlipLabels({0: 0, 1: 1})], ids=["shift0", "identity"])
+    def test_an_edit_that_changes_nothing_gives_equal_rows(self, make_model, edit):
+        """Shift(0) and an identity mapping leave the data as it is, so every row equals row ∅."""
+        grid = dcf.compute_grid(DATASETS["overlap6"], make_model(), edit=edit)
+        np.testing.assert_allclose(grid.values, np.broadcast_to(grid.values[0], grid.values.shape), rtol=0, atol=1e-9)
+
     def test_flip_of_1nn_costs_each_point_its_own_column(self):
         """Hand-computed: 1-NN at the training points scores 0 exactly at the flipped points."""
         train = dcf.Dataset([[0.0], [1.0], [5.0]], [0, 0, 1])
