@@ -254,7 +254,8 @@ class TestConventions:
     def test_zero_convention_for_knn_refuses_only_fewer_than_k_points(self):
         """KNN under 'zero' refuses only when k exceeds the n points every row trains on."""
         train = DATASETS["imbalanced5"]
-        assert (dcf.compute_grid(train, dcf.models.KNN(k=6), convention="zero", edit=edits.FlipLabels()).values == 0).all()
+        six = dcf.compute_grid(train, dcf.models.KNN(k=6), convention="zero", edit=edits.FlipLabels())
+        assert (six.values == 0).all()
         five = dcf.compute_grid(train, dcf.models.KNN(k=5), convention="zero", edit=edits.FlipLabels())
         np.testing.assert_array_equal(
             five.values, dcf.compute_grid(train, dcf.models.KNN(k=5), edit=edits.FlipLabels()).values)
