@@ -347,7 +347,7 @@ class PlantSignal(Edit):
     def _check_features(self, X):
         if self.feature >= X.shape[1]:
             raise ValueError(
-                f"PlantSignal: feature {self.feature} is out of range; the points have {X.shape[1]} features "
+                f"PlantSignal: feature {self.feature!r:.40} is out of range; the points have {X.shape[1]} features "
                 f"(indices 0..{X.shape[1] - 1})."
             )
 

@@ -432,6 +432,12 @@ class TestErrors:
                 "PlantSignal: feature 2 is out of range; the points have 2 features (indices 0..1).")):
             dcf.compute_grid(DATASETS["blobs6"], dcf.models.KNN(), edit=edits.PlantSignal(2, 1.0, 1))
 
+    def test_a_huge_feature_index_is_cut_short_in_the_message(self):
+        """A feature index of hundreds of digits is named by its first 40 characters only."""
+        with pytest.raises(ValueError, match=exact(
+                f"PlantSignal: feature {str(10**300)[:40]} is out of range; the points have 2 features (indices 0..1).")):
+            dcf.compute_grid(DATASETS["blobs6"], dcf.models.KNN(), edit=edits.PlantSignal(10**300, 1.0, 1))
+
     @pytest.mark.parametrize("build, error, message", [
         (lambda: edits.SetLabel(1.0), TypeError,
          "SetLabel: label must be an integer class label (got 1.0 of type float)."),
