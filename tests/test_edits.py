@@ -5,6 +5,8 @@ numpy, fit scikit-learn on it, and score it at the evaluation points.
 """
 import json
 import re
+import subprocess
+import sys
 import warnings
 
 import numpy as np
@@ -19,6 +21,7 @@ from sklearn.tree import DecisionTreeClassifier
 import datacf as dcf
 from datacf import edits
 from tests.conftest import DATASETS
+from tests.test_package import NUMPY_ONLY
 
 
 def exact(message):
@@ -591,3 +594,16 @@ class TestHostileDicts:
                 "This sampled-grid JSON is inconsistent: inputs['edit'] does not fit the recorded training set: "
                 "PlantSignal: feature 7 is out of range; the points have 2 features (indices 0..1).")):
             dcf.SampledGrid.from_json(json.dumps(document))
+
+
+def test_edit_grids_need_only_numpy():
+    """Edit grids, budget curves and success grids of fast learners run with scikit-learn, scipy
+    and joblib blocked, as in the browser's numpy-only tier."""
+    script = NUMPY_ONLY.split("grid = ")[0] + (
+        "train = dcf.toy_dataset('four_points')\n"
+        "grid = dcf.compute_grid(train, dcf.models.LogisticRegression(), edit=dcf.edits.FlipLabels())\n"
+        "success = dcf.compute_success_grid(train, dcf.models.KNN(k=1), dcf.edits.PlantSignal(0, 9.0, 1))\n"
+        "print(dcf.budget_curve(grid).minimum.size, success.values.shape)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert result.stdout.split() == ["5", "(16,", "4)"]
