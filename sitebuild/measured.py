@@ -11,7 +11,9 @@ Pages read them two ways, both rendered by ``page_markdown`` before the grid blo
 
 - a fenced ``datacf-measured`` block with ``measurement: NAME``, ``plot: KEY`` and/or
   ``table: KEY`` and an optional ``caption:`` becomes a figure: an SVG plot and its table
-  (``sitebuild.plot_svg``);
+  (``sitebuild.plot_svg``); ``chart: KEY`` instead draws the document's
+  ``charts.KEY = {"id": ..., "views": [{"label": ..., "plot": CHART}]}``, a bar chart or
+  scatter plot the page can redraw, as a ``datacf-plot`` figure (``sitebuild.plot_block``);
 - inline ``{{ measured NAME.path.to.value FMT }}`` (FMT like ``.3f``, ``+.2f``, ``.1%``, ``d``)
   becomes that number of the JSON document (or that text, without FMT, e.g. a point's name).
 
@@ -33,12 +35,13 @@ __all__ = ["MEASURED_LANG", "MEASUREMENTS", "build_measurements", "load_measurem
            "default_measured_dir"]
 
 MEASURED_LANG = "datacf-measured"
-MEASURED_KEYS = ("measurement", "plot", "table", "caption")
+MEASURED_KEYS = ("measurement", "plot", "table", "chart", "caption")
 _INLINE = re.compile(r"\{\{\s*measured\s+([A-Za-z0-9_]+)((?:\.[A-Za-z0-9_]+)+)(?:\s+([^\s}]+))?\s*\}\}")
 _FENCE = re.compile(r"^(?P<indent> {0,3})(?P<fence>`{3,}|~{3,})\s*(?P<lang>[\w.-]*)")
 
 
-MEASUREMENTS = {"scaling_breast_cancer": "scaling_example", "sampled_convergence": "sampled_example"}
+MEASUREMENTS = {"scaling_breast_cancer": "scaling_example", "sampled_convergence": "sampled_example",
+                "influence_regimes": "influence_example", "unlearning_curve": "unlearning_example"}
 
 
 def _registry():
@@ -140,9 +143,12 @@ def _block(body, documents, where):
     unknown = sorted(set(options) - set(MEASURED_KEYS), key=str)
     if unknown:
         raise PageError(f"{where}: unknown key {unknown[0]!r}; the keys are {list(MEASURED_KEYS)}.")
-    if "measurement" not in options or not ({"plot", "table"} & set(options)):
-        raise PageError(f"{where}: the block needs 'measurement: NAME' and 'plot: KEY' and/or 'table: KEY'.")
+    if "measurement" not in options or not ({"plot", "table", "chart"} & set(options)):
+        raise PageError(f"{where}: the block needs 'measurement: NAME' and 'plot: KEY' and/or 'table: KEY', "
+                        "or 'chart: KEY'.")
     name = options["measurement"]
+    if "chart" in options:
+        return _chart_block(options, documents, name, where)
     parts = ['<figure class="dcf-points dcf-measured">']
     if "plot" in options:
         plot = dict(_lookup(documents, name, ["plots", str(options["plot"])], where))
@@ -158,6 +164,21 @@ def _block(body, documents, where):
         parts.append(f'<div class="dcf-measured__table">{render_table(table)}</div>')
     parts.append("</figure>")
     return "\n".join(parts)
+
+
+def _chart_block(options, documents, name, where):
+    import html
+
+    from .plot_block import render_figure
+
+    if {"plot", "table"} & set(options):
+        raise PageError(f"{where}: 'chart' draws its own table; remove 'plot' and 'table'.")
+    chart = _lookup(documents, name, ["charts", str(options["chart"])], where)
+    caption = options.get("caption", chart["views"][0]["plot"]["title"] + ".")
+    if not isinstance(caption, str):
+        raise PageError(f"{where}: caption must be text.")
+    caption = html.unescape(_inline_text(caption, documents, where))      # render_figure escapes it once
+    return render_figure(chart["id"], chart["views"], caption, shown=0)
 
 
 def _inline_text(text, documents, where):

@@ -30,7 +30,7 @@ from .grid_html import script_json
 from .grid_store import PageError, block_example, names_list
 from .plot_svg import chart_table, render_chart, render_table
 
-__all__ = ["PLOT_LANG", "PLOT_KEYS", "METHODS", "parse_method", "weight_shares", "render_plot_block"]
+__all__ = ["PLOT_LANG", "PLOT_KEYS", "METHODS", "parse_method", "weight_shares", "render_plot_block", "render_figure"]
 
 PLOT_LANG = "datacf-plot"
 PLOT_KEYS = ("example", "values", "x", "y", "weights", "n", "focus", "format", "caption", "title", "x_label",
@@ -160,8 +160,17 @@ def render_plot_block(options, store, where="datacf-plot"):
         raise PageError(f"{where}: {error}") from None
     views = (_weights_views(options, plot_id, fmt, where) if kinds == ["weights"]
              else _reading_views(options, store, plot_id, fmt, where))
-    shown = len(views) - 1
-    caption = _text(options, "caption", views[shown]["plot"]["title"] + ".", where)
+    caption = _text(options, "caption", views[-1]["plot"]["title"] + ".", where)
+    return render_figure(plot_id, views, caption)
+
+
+def render_figure(plot_id, views, caption, shown=None):
+    """HTML of a chart figure: view ``shown`` (default: the last) drawn, every view's table, the data.
+
+    ``views`` is a list of ``{"label": TEXT, "plot": CHART}``; ``docs/js/plot-svg.js`` gives a
+    figure with several views a menu, and redraws its chart from new numbers.
+    """
+    shown = len(views) - 1 if shown is None else shown
     tables = "".join(render_table(chart_table(view["plot"]), caption=view["label"] if len(views) > 1 else None,
                                   attrs=f' data-view="{i}"') for i, view in enumerate(views))
     return "".join([
