@@ -24,6 +24,8 @@ from collections.abc import Mapping
 
 import numpy as np
 
+from ._dataset import Dataset
+
 __all__ = ["Edit", "FlipLabels", "SetLabel", "Shift", "PlantSignal", "from_dict"]
 
 _INT64 = np.iinfo(np.int64)
@@ -101,8 +103,9 @@ class Edit:
 
         Checks the features (a feature index in range, a shift of the right length that
         keeps every feature finite) and the labels (every label the edit writes is one of
-        ``train.classes``).
+        ``train.classes``). A ``TypeError`` if ``train`` is not a Dataset.
         """
+        _check_dataset(train, f"{type(self).__name__}.check")
         self._check_features(train.X)
         self._check_labels(train.classes)
 
@@ -132,10 +135,7 @@ class Edit:
         >>> dcf.edits.FlipLabels().apply(data, points=["A", "C"]).y.tolist()
         [1, 1, 0]
         """
-        from ._dataset import Dataset
-
-        if not isinstance(dataset, Dataset):
-            raise TypeError(f"{type(self).__name__}.apply needs a datacf.Dataset; got {type(dataset).__name__}.")
+        _check_dataset(dataset, f"{type(self).__name__}.apply")
         self.check(dataset)
         chosen = np.zeros(dataset.n_points, dtype=bool)
         chosen[_point_indices(points, dataset.names)] = True
@@ -153,6 +153,11 @@ class Edit:
     def _edited(self, X, y, classes):
         """Features and labels of every point edited: arrays shaped like ``X`` and ``y``."""
         raise NotImplementedError
+
+
+def _check_dataset(dataset, where):
+    if not isinstance(dataset, Dataset):
+        raise TypeError(f"{where} needs a datacf.Dataset; got {type(dataset).__name__}.")
 
 
 def _point_indices(points, names):
@@ -371,10 +376,7 @@ class PlantSignal(Edit):
         Dataset
             Same names and order as ``dataset``.
         """
-        from ._dataset import Dataset
-
-        if not isinstance(dataset, Dataset):
-            raise TypeError(f"PlantSignal.signal_points needs a datacf.Dataset; got {type(dataset).__name__}.")
+        _check_dataset(dataset, "PlantSignal.signal_points")
         self._check_features(dataset.X)
         X, y = self._edited(dataset.X, dataset.y, dataset.classes)
         return Dataset(X, y, dataset.names)

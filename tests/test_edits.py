@@ -486,6 +486,11 @@ class TestErrors:
         with pytest.raises(TypeError, match=exact("SetLabel.apply needs a datacf.Dataset; got list.")):
             edits.SetLabel(1).apply([[0.0]])
 
+    def test_check_needs_a_dataset(self):
+        """check on a raw array is a TypeError, not an AttributeError."""
+        with pytest.raises(TypeError, match=exact("Shift.check needs a datacf.Dataset; got ndarray.")):
+            edits.Shift(1.0).check(np.zeros((2, 2)))
+
     def test_apply_needs_a_sequence_of_points(self):
         """points given as one string is a TypeError (a name is not a sequence of names)."""
         with pytest.raises(TypeError, match=exact("points must be a sequence of point indices or names; got str.")):
