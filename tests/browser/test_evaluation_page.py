@@ -1,0 +1,75 @@
+"""The "When the columns change" page in Chromium: it loads cleanly, and its cell runs like CPython.
+
+Every page a test opens is watched (conftest.py): a console error, an uncaught exception or a
+request leaving 127.0.0.1 fails the test. The cell runs in the page's Pyodide and must print
+exactly what the same code prints under CPython, numbers included.
+"""
+import contextlib
+import io
+import json
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from datacf._browser import run_cell
+
+from .conftest import TIMEOUT_MS, open_python_page
+from .site_harness import PHONE, open_page, set_palette
+
+pytestmark = pytest.mark.browser
+
+PAGE = "evaluation/"
+CELL = "both-ways"
+LOAD_TIMEOUT_MS = 90_000      # a cold Pyodide load with numpy and datacf; the run takes well under a second
+_SETTLED_JS = "(cell) => ['done', 'error', 'stopped'].includes(cell.dataset.state)"
+_NUMBER = re.compile(r"[+-]?\d+\.\d+")
+
+
+def _cpython_stdout(code):
+    """What the code prints under CPython, through the runner the page's worker uses."""
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        reply = json.loads(run_cell(code))
+    assert reply["error"] is None, reply["error"]
+    return out.getvalue()
+
+
+class TestStaticPage:
+    @pytest.mark.parametrize("viewport", [None, PHONE], ids=["desktop", "phone"])
+    @pytest.mark.parametrize("palette", ["light", "dark"])
+    def test_page_shows_grids_formulas_tables_and_box(self, new_context, site, viewport, palette):
+        """In both palettes and sizes: three grids, typeset formulas, the measured tables and the box."""
+        context = new_context(**({"viewport": viewport} if viewport else {}))
+        page = context.new_page()
+        open_page(page, site.base_url + PAGE)
+        set_palette(page, palette)
+        expect(page.get_by_role("grid")).to_have_count(3)
+        expect(page.locator(".katex-display").first).to_be_visible()
+        assert page.locator(".katex-display").count() >= 4
+        expect(page.get_by_role("rowheader", name="one-nearest-neighbour", exact=True)).to_have_count(1)
+        expect(page.get_by_text("What this does and does not establish")).to_be_visible()
+
+
+@pytest.fixture(scope="module")
+def live(chromium, site):
+    """One watched desktop page of the evaluation page, with Python loaded."""
+    with open_python_page(chromium, site, PAGE, TIMEOUT_MS) as (page, watch):
+        yield page, watch
+
+
+class TestCell:
+    def test_cell_prints_what_cpython_prints(self, live):
+        """Run prints exactly what CPython prints for the same code: U(N) both ways and a row per point."""
+        page, watch = live
+        cell = page.locator(f'div.dcf-cell[data-cell="{CELL}"]')
+        code = cell.locator("textarea").input_value()
+        cell.evaluate("(cell) => { delete cell.dataset.state; }")
+        cell.get_by_role("button", name="Run").click()
+        page.wait_for_function(_SETTLED_JS, arg=cell.element_handle(), timeout=LOAD_TIMEOUT_MS)
+        assert cell.get_attribute("data-state") == "done"
+        expected = _cpython_stdout(code)
+        stdout = cell.locator(".dcf-cell__part--stdout pre")
+        expect(stdout).to_have_text(expected)
+        assert len(_NUMBER.findall(expected)) == 2 + 3 * 4      # U(N) twice, three numbers per point
+        assert not watch.problems(), watch.problems()
