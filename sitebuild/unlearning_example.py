@@ -107,13 +107,20 @@ def compute(inputs=INPUTS):
                             "largest |score difference|", "The largest difference in predicted probability of "
                             "the true label, over the eight training points,"),
         },
-        "tables": {"curve": {
-            "columns": ["removed", "retraining moves the parameters by", "full model vs retrained: largest score gap",
-                        "Newton: parameter gap", "Newton: largest score gap", "Newton: gradient norm",
-                        "first-order: parameter gap", "first-order: largest score gap", "first-order: gradient norm"],
-            "formats": [None] + [".3f"] * 8,
-            "rows": [[removed_names[k], moved[k], full_gap[k], newton["parameter_gap"][k], newton["score_gap"][k],
-                      newton["gradient_norm"][k], first["parameter_gap"][k], first["score_gap"][k],
-                      first["gradient_norm"][k]] for k in range(len(groups))],
-        }},
+        "tables": {
+            "newton": {
+                "columns": ["removed", "retraining moves the parameters", "full model: largest score gap",
+                            "Newton: parameter gap", "Newton: largest score gap", "Newton: gradient norm"],
+                "formats": [None] + [".3f"] * 5,
+                "rows": [[removed_names[k], moved[k], full_gap[k], newton["parameter_gap"][k], newton["score_gap"][k],
+                          newton["gradient_norm"][k]] for k in range(len(groups))],
+            },
+            "first_order": {
+                "columns": ["removed", "first-order: parameter gap", "first-order: largest score gap",
+                            "first-order: gradient norm"],
+                "formats": [None] + [".3f"] * 3,
+                "rows": [[removed_names[k], first["parameter_gap"][k], first["score_gap"][k], first["gradient_norm"][k]]
+                         for k in range(len(groups))],
+            },
+        },
     }

@@ -232,6 +232,13 @@ class TestInfluenceClaims:
         assert o["rank_exact_top"] == "E" == o["first_order"]["worst"] == o["newton"]["top"]
         assert o["first_order"]["top"] != "E"
 
+    def test_outliers_curvature_is_a_large_part_of_the_hessian(self):
+        """'With so few points, E's own curvature is a large part of H': the largest share of its trace, over a quarter."""
+        oracle = Oracle(dcf.toy_dataset("outlier"), 0.1)
+        total = np.trace(oracle.hessian(oracle.theta, np.ones(6, bool)))
+        shares = [(total - np.trace(oracle.hessian(oracle.theta, oracle.keep([i])))) / total for i in range(6)]
+        assert np.argmax(shares) == 4 and shares[4] > 0.25
+
     def test_four_points_are_separable(self):
         """'The four points of the home page are separable by a line'."""
         train = dcf.toy_dataset("four_points")
@@ -296,6 +303,9 @@ def unlearning_oracle():
     return Oracle(train, inputs["C"]), groups
 
 
+GAPS = ("parameter_gap", "score_gap", "gradient_norm")
+
+
 class TestUnlearningMeasurement:
     def test_retrained_scores_are_rows_of_the_grid(self, curve):
         """The reference after each request is the grid's row without every point removed so far."""
@@ -321,6 +331,16 @@ class TestUnlearningMeasurement:
                 assert score_gap == pytest.approx(curve[short]["score_gap"][k], abs=1e-6)
                 gradient = oracle.gradient(stepped, oracle.keep(group))
                 assert np.linalg.norm(gradient) == pytest.approx(curve[short]["gradient_norm"][k], abs=1e-6)
+
+    def test_tables_repeat_the_curves(self, curve):
+        """The two tables hold, request by request, the numbers the curves and the prose use."""
+        newton, first = curve["tables"]["newton"]["rows"], curve["tables"]["first_order"]["rows"]
+        assert [r[0] for r in newton] == [r[0] for r in first] == curve["removed"]
+        assert [r[1:] for r in newton] == [list(v) for v in zip(curve["moved"], curve["full_model_gap"],
+                                                                 *(curve["newton"][k] for k in GAPS))]
+        assert [r[1:] for r in first] == [list(v) for v in zip(*(curve["first_order"][k] for k in GAPS))]
+        plotted = curve["plots"]["parameters"]["series"]
+        assert [s["y"] for s in plotted] == [curve["newton"]["parameter_gap"], curve["first_order"]["parameter_gap"]]
 
     def test_both_classes_remain(self, curve):
         """'alternating the two classes so that both remain (after the last request, only DE are left)'."""

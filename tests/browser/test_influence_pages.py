@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 
 from datacf._browser import run_cell
 from datacf._view import format_number
-from sitebuild import influence_example
+from sitebuild import influence_example, unlearning_example
 
 from .conftest import TIMEOUT_MS, open_python_page
 from .site_harness import PHONE, open_page, set_palette
@@ -97,12 +97,15 @@ class TestStaticPages:
         expect(figure.locator("table tbody tr").nth(1)).to_have_text(re.compile(r"^B.*\+0\.060\+0\.060$"))
 
     def test_unlearning_page_shows_its_curves_and_table(self, page, site):
-        """The unlearning page loads cleanly with its formulas, both curves and the table of every request."""
+        """The unlearning page loads cleanly with its formulas, both curves and two tables of every request."""
         open_page(page, site.base_url + UNLEARNING)
         expect(page.locator(".katex-display").first).to_be_visible()
         expect(page.get_by_role("img", name="Distance from the retrained model's parameters")).to_be_visible()
         expect(page.get_by_role("img", name="Largest score difference from the retrained model")).to_be_visible()
-        expect(page.locator(".dcf-measured__table table tbody tr")).to_have_count(6)
+        tables = page.locator(".dcf-measured__table table")
+        expect(tables).to_have_count(2)
+        for i in range(2):
+            expect(tables.nth(i).locator("tbody tr")).to_have_count(len(unlearning_example.INPUTS["order"]))
 
 
 @pytest.fixture(scope="module")
