@@ -215,6 +215,21 @@ class TestKNN:
         grid = dcf.compute_grid(train, dcf.models.KNN(k=2), eval=dcf.Dataset([[0.0], [0.0]], [0, 1]), metric="accuracy")
         assert grid.row("AB").tolist() == [1.0, 0.0]
 
+    @pytest.mark.parametrize("k", [1, 3])
+    def test_membership_path_in_one_row_chunks_equals_the_bit_path(self, datasets, monkeypatch, k):
+        """With chunks of one subset, KNN's membership-matrix path still gives every row the exact grid's
+        votes (the bit path, itself checked against scikit-learn above)."""
+        from datacf.models import _knn
+        from datacf.models._base import membership
+
+        train = datasets["three_class7"]
+        codes = np.searchsorted(train.classes, train.y)
+        rows = np.arange(1, 2**train.n_points)
+        expected = dcf.models.KNN(k=k)._predict_proba_subsets(train.X, codes, 3, train.X, rows)
+        monkeypatch.setattr(_knn, "CHUNK_BYTES", 1)
+        by_members = dcf.models.KNN(k=k)._predict_proba_subsets(train.X, codes, 3, train.X, membership(rows, 7))
+        np.testing.assert_array_equal(by_members, expected)
+
     @pytest.mark.parametrize("k", [0, -2, 1.5, True, None])
     def test_bad_k_is_refused(self, datasets, k):
         """k must be a positive integer."""
