@@ -4,8 +4,8 @@ A measurement (``MEASUREMENTS``: name -> module with ``INPUTS`` and ``compute(in
 real computation, e.g. a learning curve on a scikit-learn dataset with its power-law fit
 (``sitebuild.scaling_example``) or estimators converging to an exact grid's values
 (``sitebuild.sampled_example``). ``build_measurements`` writes ``.cache/measured/NAME.json``
-(git-ignored), recomputing only when the inputs, the datacf version or datacf's source
-changed (the same key as ``sitebuild.examples``).
+(git-ignored), recomputing only when the inputs, the measurement's own module, the datacf
+version or datacf's source changed.
 
 Pages read them two ways, both rendered by ``page_markdown`` before the grid blocks:
 
@@ -57,11 +57,12 @@ def default_measured_dir(root):
 
 
 def input_hash(module, digest=None):
-    """SHA-256 of a measurement's inputs, the datacf version and datacf's source digest."""
+    """SHA-256 of a measurement's inputs, its module's source, the datacf version and datacf's source digest."""
     import datacf as dcf
 
     key = {"inputs": module.INPUTS, "datacf": dcf.__version__, "code": digest or _code_digest(),
-           "kind": module.__name__}
+           "kind": module.__name__,
+           "module": hashlib.sha256(Path(module.__file__).read_bytes()).hexdigest()}   # its compute() changed
     return hashlib.sha256(json.dumps(key, sort_keys=True).encode()).hexdigest()
 
 

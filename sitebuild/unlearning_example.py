@@ -8,6 +8,11 @@ step of certified removal (Guo et al. 2020) and the first-order influence step. 
 the document records how far each is from the retrained model, in parameters and in scores,
 and the norm of the gradient of the objective without the k points at each (the quantity a
 removal certificate bounds).
+
+The last part is sharded training (SISA, Bourtoule et al. 2021) on the same points: one model
+per shard, an ensemble that averages their predicted probabilities, and removal by retraining
+only the shard that held the point. Every deletion outcome of the ensemble is read from the
+shards' small grids.
 """
 import numpy as np
 
@@ -18,6 +23,7 @@ INPUTS = {
     "C": 1.0,
     "metric": "prob_correct",
     "order": ["A", "F", "B", "G", "C", "H"],     # alternate the classes, so both stay in
+    "shards": [["A", "B", "E", "F"], ["C", "D", "G", "H"]],   # SISA: each shard holds both classes
 }
 
 
@@ -37,6 +43,43 @@ def released_scores(train, parameters):
     design = np.hstack([train.X, np.ones((train.n_points, 1))])
     p1 = 1.0 / (1.0 + np.exp(-(np.atleast_2d(parameters) @ design.T)))
     return np.where(train.y == train.classes[1], p1, 1.0 - p1)
+
+
+def shard_grids(inputs=INPUTS):
+    """(train, single-model grid, [grid of each shard, evaluated on every training point])."""
+    import datacf as dcf
+
+    train, model, grid, _ = curve_data(inputs)
+    grids = []
+    for shard in inputs["shards"]:
+        index = [train.names.index(name) for name in shard]
+        grids.append(dcf.compute_grid(dcf.Dataset(train.X[index], train.y[index], names=list(shard)), model,
+                                      eval=train, metric=inputs["metric"]))
+    return train, grid, grids
+
+
+def _sharded(inputs):
+    """SISA (Bourtoule et al. 2021) on the same points: removing one retrains only its shard's model."""
+    train, grid, grids = shard_grids(inputs)
+    full = grid.values.shape[0] - 1
+    u_full = [g.utility()[-1] for g in grids]
+    rows = []
+    for i, name in enumerate(train.names):
+        k = next(k for k, shard in enumerate(inputs["shards"]) if name in shard)
+        shard = inputs["shards"][k]
+        after = list(u_full)
+        u = grids[k].utility()
+        after[k] = u[(len(u) - 1) ^ (1 << shard.index(name))]           # that shard retrained without the point
+        rows.append([name, float(grid.utility()[full ^ (1 << i)]), float(np.mean(after)), train.n_points - 1,
+                     len(shard) - 1])
+    return {
+        "n_shards": len(grids), "shard_rows": int(sum(g.values.shape[0] for g in grids)),
+        "single_rows": int(grid.values.shape[0]),
+        "full_single": float(grid.utility()[full]), "full_sharded": float(np.mean(u_full)),
+        "table": {"columns": ["removed", "single model, retrained: mean score", "shards, one retrained: mean score",
+                              "points retrained (single)", "points retrained (shards)"],
+                  "formats": [None, ".3f", ".3f", None, None], "rows": rows},
+    }
 
 
 def _floats(values):
@@ -79,6 +122,7 @@ def compute(inputs=INPUTS):
                 "y_min": 0.0}
 
     removed_names = ["".join(inputs["order"][:k]) for k in steps]
+    sharded = _sharded(inputs)
     return {
         "schema": "datacf.measured", "version": 1, "kind": "unlearning",
         "inputs": inputs,
@@ -90,6 +134,7 @@ def compute(inputs=INPUTS):
         "moved": moved, "full_model_gap": full_gap,
         "newton": newton, "first_order": first,
         "exact_gradient_norm_max": float(runs["exact"].gradient_norm.max()),
+        "sharded": sharded,
         "first": {"newton_parameter_gap": newton["parameter_gap"][0], "first_parameter_gap": first["parameter_gap"][0],
                   "newton_score_gap": newton["score_gap"][0], "moved": moved[0]},
         "last": {"newton_parameter_gap": newton["parameter_gap"][-1], "first_parameter_gap": first["parameter_gap"][-1],
@@ -115,6 +160,7 @@ def compute(inputs=INPUTS):
                 "rows": [[removed_names[k], moved[k], full_gap[k], newton["parameter_gap"][k], newton["score_gap"][k],
                           newton["gradient_norm"][k]] for k in range(len(groups))],
             },
+            "sharded": sharded.pop("table"),
             "first_order": {
                 "columns": ["removed", "first-order: parameter gap", "first-order: largest score gap",
                             "first-order: gradient norm"],

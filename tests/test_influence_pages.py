@@ -401,7 +401,64 @@ class TestUnlearningClaims:
             assert hessian[-1, -1] == pytest.approx(data_curvature, rel=1e-12)      # no penalty term
 
 
+class TestShardedTraining:
+    def _ensemble_score(self, train, shards):
+        """Mean prob_correct over the training points of the shards' scikit-learn models, probabilities averaged."""
+        probabilities = []
+        for shard in shards:
+            index = [train.names.index(p) for p in shard]
+            model = SkLogistic(C=unlearning_example.INPUTS["C"], tol=1e-12, solver="newton-cholesky", max_iter=1000)
+            probabilities.append(model.fit(train.X[index], train.y[index]).predict_proba(train.X))
+        mean = np.mean(probabilities, axis=0)
+        return mean[np.arange(train.n_points), train.y].mean()
+
+    def test_ensemble_after_a_removal_is_the_ensemble_trained_without_the_point(self, curve):
+        """Each row's shard score is the ensemble refitted by scikit-learn without that point (SISA is exact)."""
+        train = dcf.toy_dataset("mislabelled")
+        shards = unlearning_example.INPUTS["shards"]
+        rows = curve["tables"]["sharded"]["rows"]
+        assert [r[0] for r in rows] == list(train.names)
+        for name, _, sharded, _, _ in rows:
+            without = [[p for p in shard if p != name] for shard in shards]
+            assert sharded == pytest.approx(self._ensemble_score(train, without), abs=1e-6)
+        assert curve["sharded"]["full_sharded"] == pytest.approx(self._ensemble_score(train, shards), abs=1e-6)
+
+    def test_single_model_rows_are_the_grids_leave_one_out_rows(self, curve):
+        """The single model's score after each removal is U(N minus i) of the grid."""
+        grid = dcf.compute_grid(dcf.toy_dataset("mislabelled"), dcf.models.LogisticRegression(C=1.0))
+        u = grid.utility()
+        expected = [u[-1] - loo for loo in grid.loo()]
+        np.testing.assert_allclose([r[1] for r in curve["tables"]["sharded"]["rows"]], expected, rtol=0, atol=1e-12)
+
+    def test_shards_need_fewer_rows_and_retrain_fewer_points(self, curve):
+        """'32 rows in all instead of the single model's 256, and each removal retrains three points instead of seven'."""
+        sharded = curve["sharded"]
+        assert sharded["shard_rows"] == 2 * 2 ** 4 < sharded["single_rows"] == 2 ** 8
+        assert all(r[3:] == [7, 3] for r in curve["tables"]["sharded"]["rows"])
+
+    def test_sharding_costs_accuracy_before_and_after_every_removal(self, curve):
+        """'the ensemble's mean score is 0.720, the single model's 0.736, and after every single removal ... lower'."""
+        assert curve["sharded"]["full_sharded"] < curve["sharded"]["full_single"]
+        assert all(r[2] < r[1] for r in curve["tables"]["sharded"]["rows"])
+
+
 # --- the measured chart block ----------------------------------------------------------------
+
+
+class TestMeasurementCache:
+    def test_editing_a_measurement_module_recomputes_it(self, tmp_path):
+        """The cache key covers the measurement module's source: a changed compute() is not served stale."""
+        import types
+
+        source = Path(unlearning_example.__file__).read_text(encoding="utf-8")
+        copies = []
+        for text in (source, source + "\n# edited\n"):
+            path = tmp_path / f"copy{len(copies)}.py"
+            path.write_text(text, encoding="utf-8")
+            copies.append(types.SimpleNamespace(INPUTS=unlearning_example.INPUTS, __name__=unlearning_example.__name__,
+                                                __file__=str(path)))
+        assert measured.input_hash(copies[0], "digest") == measured.input_hash(unlearning_example, "digest")
+        assert measured.input_hash(copies[1], "digest") != measured.input_hash(copies[0], "digest")
 
 
 class TestMeasuredChartBlock:
