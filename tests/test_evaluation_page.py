@@ -139,9 +139,12 @@ class TestMemorisation:
         assert own_column_drop(g, "E") == 1.0
 
     def test_e_is_valued_as_high_as_any_point_by_one_nn(self):
-        """'So its leave-one-out value on the training columns is +0.125, as high as any point's.'"""
-        loo = grid("mislabelled_knn").loo()
-        assert loo[4] == loo.max() > 0
+        """'E's memorisation is total, and no other column changes. So its leave-one-out value on the
+        training columns is +0.125, as high as any point's.'"""
+        g = grid("mislabelled_knn")
+        drops = g.values[-1] - g.values[g.row_index("ABCDFGH")]
+        assert drops[4] == 1.0 and np.count_nonzero(drops) == 1
+        assert g.loo()[4] == drops[4] / g.n_points == g.loo().max()
 
     def test_logistic_regression_does_not_fit_e_and_values_it_negatively(self):
         """'The logistic regression cannot fit E's label (it gives it 0.24) and values E at −0.060.'"""
