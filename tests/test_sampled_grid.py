@@ -112,8 +112,8 @@ class TestMembershipProtocol:
         anchors = _logistic._anchors
         monkeypatch.setattr(_logistic, "_anchors", lambda *a: anchored.append(1) or anchors(*a))
         train = _pool(80, seed=6, n_classes=n_classes, n_features=9)
-        sampled = dcf.sample_grid(train, dcf.models.LogisticRegression(C=1.0), eval=_pool(12, seed=7, n_classes=n_classes,
-                                  n_features=9), sampler=sampler, rng=2)
+        eval_set = _pool(12, seed=7, n_classes=n_classes, n_features=9)
+        sampled = dcf.sample_grid(train, dcf.models.LogisticRegression(C=1.0), eval=eval_set, sampler=sampler, rng=2)
         assert anchored, "the batch was too small for the warm-started path this test is about"
         sk_model = LogisticRegression(C=1.0, tol=1e-10, solver="newton-cholesky", max_iter=1000)
         generic = dcf.recompute_sampled_grid(sampled, model=sk_model)

@@ -144,9 +144,10 @@ class LogisticRegression(FastLearner):
         model = _Binary if classes.size == 2 else _Multinomial
         problem = model(design, one_hot[:, classes], members[group].astype(np.float64), float(self.C), design_eval)
         theta = _warm_solve(problem, self.max_iter, chunk)
+        columns = np.arange(design_eval.shape[0])
         for start in range(0, group.size, chunk):
             part = slice(start, start + chunk)
-            proba[np.ix_(group[part], np.arange(design_eval.shape[0]), classes)] = problem.proba(theta[part], design_eval)
+            proba[np.ix_(group[part], columns, classes)] = problem.proba(theta[part], design_eval)
 
 
 def _warm_solve(problem, max_iter, chunk):
