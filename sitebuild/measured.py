@@ -42,7 +42,8 @@ _FENCE = re.compile(r"^(?P<indent> {0,3})(?P<fence>`{3,}|~{3,})\s*(?P<lang>[\w.-
 
 MEASUREMENTS = {"scaling_breast_cancer": "scaling_example", "sampled_convergence": "sampled_example",
                 "influence_regimes": "influence_example", "unlearning_curve": "unlearning_example",
-                "evaluation_breast_cancer": "evaluation_example"}
+                "evaluation_breast_cancer": "evaluation_example",
+                "poisoning_flips": "poisoning_example", "collective_digits": "collective_example"}
 
 
 def _registry():
