@@ -309,7 +309,7 @@ class TestOneRunPerCell:
         running.get_by_role("button", name="Stop").click()
         expect(_state(running)).to_have_text(STOPPED)
         expect(_state(waiting)).to_have_text("Waiting: restarting Python after a stop in cell 'scaling'")
-        live_page.wait_for_function(_SETTLED_JS, arg=waiting.element_handle())
+        live_page.wait_for_function(_SETTLED_JS, arg=waiting.element_handle(), timeout=LOAD_TIMEOUT_MS)  # restart + run
         expect(_state(waiting)).to_have_text(FINISHED)
         expect(waiting.locator(".dcf-cell__part--stdout pre")).to_have_text(
             _cpython_stdout(_code(waiting).input_value()))
