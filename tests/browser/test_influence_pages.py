@@ -97,15 +97,16 @@ class TestStaticPages:
         expect(figure.locator("table tbody tr").nth(1)).to_have_text(re.compile(r"^B.*\+0\.060\+0\.060$"))
 
     def test_unlearning_page_shows_its_curves_and_table(self, page, site):
-        """The unlearning page loads cleanly with its formulas, both curves and two tables of every request."""
+        """The unlearning page loads cleanly with its formulas, both curves, the tables of every request and of sharding."""
         open_page(page, site.base_url + UNLEARNING)
         expect(page.locator(".katex-display").first).to_be_visible()
         expect(page.get_by_role("img", name="Distance from the retrained model's parameters")).to_be_visible()
         expect(page.get_by_role("img", name="Largest score difference from the retrained model")).to_be_visible()
         tables = page.locator(".dcf-measured__table table")
-        expect(tables).to_have_count(2)
+        expect(tables).to_have_count(3)
         for i in range(2):
             expect(tables.nth(i).locator("tbody tr")).to_have_count(len(unlearning_example.INPUTS["order"]))
+        expect(tables.nth(2).locator("tbody tr")).to_have_count(8)          # sharding: one row per point removed
 
 
 @pytest.fixture(scope="module")
