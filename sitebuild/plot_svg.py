@@ -64,7 +64,12 @@ def _tick_text(value, log):
 
 
 def render_plot(plot):
-    """SVG text of a ``plot`` dict (see the module docstring)."""
+    """SVG text of a ``plot`` dict (see the module docstring); a chart dict (with ``"chart"``) too.
+
+    So a measurement (``sitebuild.measured``) can give a bar chart or a scatter plot with y = x.
+    """
+    if "chart" in plot:
+        return render_chart(plot)
     log_x = bool(plot.get("log_x"))
     series = plot["series"]
     xs = [x for s in series for x in s["x"]]

@@ -5,10 +5,14 @@ fractions: Shapley 1/(n C(n-1, k)), Banzhaf 1/2^(n-1), and Beta Shapley as Kwon 
 define it, w(j) = n B(j + beta - 1, n - j + alpha) / B(alpha, beta) for j = |S| + 1, with the
 value (1/n) sum_j w(j) sum_{|S| = j-1} [U(S + i) - U(S)].
 """
+import json
 import math
 import re
+import shutil
+import subprocess
 import xml.etree.ElementTree as ET
 from fractions import Fraction
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -18,8 +22,10 @@ from sitebuild.blocks import transform_markdown
 from sitebuild.examples import build_examples, parse_examples
 from sitebuild.grid_store import GridStore, PageError
 from sitebuild.plot_block import parse_method, render_plot_block, weight_shares
-from sitebuild.plot_svg import chart_table, check_chart, render_chart
+from datacf._view import format_number
+from sitebuild.plot_svg import chart_table, check_chart, render_chart, render_plot
 
+ROOT = Path(__file__).resolve().parent.parent
 SVG = "{http://www.w3.org/2000/svg}"
 PAGE_METHODS = ["loo", "shapley", "banzhaf", "beta(16,1)", "beta(4,1)"]    # docs/valuation.md
 PAGE_N = range(4, 11)
@@ -97,6 +103,35 @@ class TestPageClaims:
         assert all(np.cumsum(b16)[:-1] > np.cumsum(b4)[:-1])
 
 
+@pytest.mark.parametrize("n", PAGE_N)
+def test_threshold_game_values_are_the_shares(n):
+    """'Under every method each point's value is that method's share for size k' in U(S) = [|S| > k]."""
+    sizes = np.array([bin(row).count("1") for row in range(2**n)])
+    readings = {"loo": lambda g: g.loo(), "shapley": lambda g: g.shapley(), "banzhaf": lambda g: g.banzhaf(),
+                "beta(16,1)": lambda g: g.beta_shapley(16, 1), "beta(4,1)": lambda g: g.beta_shapley(4, 1)}
+    for k in range(n):
+        grid = dcf.Grid((sizes > k).astype(float)[:, None])
+        for method, read in readings.items():
+            share = float(math.comb(n - 1, k) * textbook_weight(method, n, k))
+            np.testing.assert_allclose(read(grid), np.full(n, share), rtol=1e-12, atol=1e-15)
+
+
+def test_page_cell_prints_the_shares():
+    """The page's runnable cell, run in CPython as written, prints the textbook shares for its n and k."""
+    import contextlib
+    import io
+
+    page = (ROOT / "docs" / "valuation.md").read_text(encoding="utf-8")
+    code = re.search(r"```datacf-run id=weights-game[^\n]*\n(.*?)\n```", page, re.S).group(1)
+    n, k = (int(v) for v in re.search(r"^n, k = (\d+), (\d+)", code, re.M).groups())
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        exec(compile(code, "<cell>", "exec"), {})
+    printed = [float(line.split()[-1]) for line in out.getvalue().splitlines()]
+    expected = [float(math.comb(n - 1, k) * textbook_weight(m, n, k)) for m in PAGE_METHODS]
+    assert printed == pytest.approx(expected, abs=0.0005 + 1e-12)     # half the last digit shown; ties too
+
+
 def _parse(svg_text):
     return ET.fromstring(svg_text)
 
@@ -156,6 +191,10 @@ class TestChart:
         """Each mark's tooltip gives the point, the truth and the estimate as the table formats them."""
         svg = render_chart(SCATTER)
         assert "<title>B: exact LOO 0.100, influence, B: 0.300</title>" in svg
+
+    def test_measurements_can_give_charts(self):
+        """render_plot, which datacf-measured blocks call, draws a chart dict as render_chart does."""
+        assert render_plot(SCATTER) == render_chart(SCATTER)
 
     def test_table_has_every_number(self):
         """The table alternative holds one row per category and one column per series, formatted."""
@@ -259,3 +298,20 @@ class TestBlock:
         """An unknown YAML key fails through the shared block parser, which lists the keys."""
         with pytest.raises(PageError, match=r"unknown key 'colour'; the keys are \['example', 'values'"):
             transform_markdown("```datacf-plot\nweights: [loo]\nn: 4\ncolour: red\n```\n", None, "p.md")
+
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="Node.js not found")
+def test_page_formats_numbers_as_python_does():
+    """plot-svg.js's formatNumber gives datacf._view.format_number's text, exact ties included."""
+    rng = np.random.default_rng(0)
+    values = [0.3125, 0.125, -0.125, 2.5, 3.5, -2.5, 0.0005, 0.8125, -0.0, 0.0, 1e-9, -0.004, 0.15, 0.25, 12.25]
+    values += (rng.integers(-4000, 4000, 200) / 1024).tolist() + rng.normal(0, 3, 200).tolist()
+    formats = [".0f", ".1f", ".2f", ".3f", "+.2f", "+.3f", ".1%", ".0%"]
+    cases = [(v, f) for v in values for f in formats]
+    script = ("const m = await import(process.argv[1]); const cases = JSON.parse(process.argv[2]);"
+              "console.log(JSON.stringify(cases.map(([v, f]) => m.formatNumber(v, f))));")
+    run = subprocess.run(["node", "--input-type=module", "-e", script, "--", str(ROOT / "docs/js/plot-svg.js"),
+                          json.dumps(cases)], capture_output=True, text=True, check=True)
+    got = json.loads(run.stdout)
+    assert [(v, f, g) for (v, f), g in zip(cases, got) if g != format_number(v, f)] == []

@@ -30,16 +30,30 @@ const MARKS = ["circle", "square", "triangle", "diamond", "cross"];
 const CONTAINERS = new Set(["svg", "defs", "pattern", "g"]);
 const FORMAT = /^(\+?)\.([0-6])([f%])$/;
 
+/**
+ * `value.toFixed(digits)`, but an exact tie rounds to the even digit, as Python's `format` does
+ * (0.3125 to 3 digits is 0.312, where `toFixed` gives 0.313). A tie is exact only when the
+ * double's decimal expansion, which `toFixed(100)` writes out, ends with that 5.
+ */
+function toFixedEven(value, digits) {
+  const exact = Math.abs(value).toFixed(100);
+  const point = exact.indexOf(".");
+  const tie = exact[point + digits + 1] === "5" && /^0*$/.test(exact.slice(point + digits + 2));
+  const kept = exact.slice(0, digits ? point + digits + 1 : point);
+  if (!tie || Number(kept[kept.length - 1]) % 2 === 1) return value.toFixed(digits);
+  return (value < 0 ? "-" : "") + kept;
+}
+
 /** `datacf._view.format_number`: fixed digits, a true minus sign, no sign on a rounded zero. */
 export function formatNumber(value, fmt) {
   const [, plus, digits, kind] = FORMAT.exec(fmt);
-  let text = kind === "%" ? `${(value * 100).toFixed(Number(digits))}%` : value.toFixed(Number(digits));
+  let text = kind === "%" ? `${toFixedEven(value * 100, Number(digits))}%` : toFixedEven(value, Number(digits));
   if (plus && !text.startsWith("-")) text = `+${text}`;
   if (!/[1-9]/.test(text)) text = text.replace(/^[+-]/, "");
   return text.replace("-", "\u2212");
 }
 
-const at = (value) => value.toFixed(1);
+const at = (value) => toFixedEven(value, 1);     // a coordinate, as Python writes f"{value:.1f}"
 
 function ticks(lo, hi) {
   let step = 10 ** Math.floor(Math.log10((hi - lo) / 4 || 1));

@@ -11,11 +11,13 @@ from playwright.sync_api import expect
 
 from sitebuild.plot_svg import render_chart
 
+from .conftest import TIMEOUT_MS, open_python_page
 from .site_harness import load_axe, open_page, set_palette
 
 pytestmark = pytest.mark.browser
 
 PAGE = "valuation/"
+LOAD_TIMEOUT_MS = 90_000      # a cold Pyodide load with numpy and datacf; the run takes well under a second
 PLOTS_READY_JS = "() => typeof window.datacf?.plots?.redraw === 'function'"
 # An SVG element as [tag, {attribute: value}, text of a leaf]: the DOM the page shows.
 NODES_JS = """(svg) => {
@@ -29,8 +31,8 @@ NODES_JS = """(svg) => {
   return out;
 }"""
 _NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
-# Coordinates are written with one decimal; two renderers may round a tie apart by 0.1.
-COORDINATE_TOLERANCE = 0.11
+# Both renderers write coordinates with one decimal, ties to even: they must agree exactly.
+COORDINATE_TOLERANCE = 0.0
 
 
 def _open(page, site):
@@ -67,6 +69,34 @@ def test_formulas_are_visible_in_katex_fonts(page, site):
     page.wait_for_function("() => document.fonts.status === 'loaded'")
     loaded = page.evaluate("() => [...document.fonts].filter((f) => f.status === 'loaded').map((f) => f.family)")
     assert {"KaTeX_Main", "KaTeX_Math"} <= {family.strip('"') for family in loaded}
+
+
+def test_instant_navigation_brings_styled_maths_and_the_menu(page, site):
+    """Reached by instant navigation from another page, the maths is styled and the chart has its menu."""
+    open_page(page, site.base_url + "leave-one-out/")
+    page.evaluate("() => { window.dcfSamePage = true; }")          # gone if the browser loads a new page
+    page.get_by_role("navigation").get_by_role("link", name="Data valuation", exact=True).first.click()
+    expect(page).to_have_url(re.compile(re.escape(PAGE) + "$"))
+    expect(page.get_by_label("Show")).to_be_visible()
+    assert page.evaluate("() => window.dcfSamePage") is True
+    mathml = page.locator(".katex-mathml").first.bounding_box()
+    assert mathml["width"] <= 1 and mathml["height"] <= 1       # KaTeX's stylesheet hides the MathML copy
+    expect(page.locator(".katex-html").first).to_be_visible()
+
+
+def test_only_a_formula_too_wide_for_its_column_is_a_keyboard_stop(page, site):
+    """A display formula that overflows its box becomes focusable, to scroll by keyboard; the rest do not."""
+    _open(page, site)
+    formulas = page.locator(".katex-display")
+    expect(formulas.first).not_to_have_attribute("tabindex", "0")
+    formulas.first.evaluate("(box) => { box.style.width = '120px'; }")
+    expect(formulas.first).to_have_attribute("tabindex", "0")
+    expect(formulas.first).to_have_attribute("aria-label", re.compile("^Wide formula"))
+    formulas.first.focus()
+    formulas.first.press("ArrowRight")
+    page.wait_for_function("(box) => box.scrollLeft > 0", arg=formulas.first.element_handle())
+    formulas.first.evaluate("(box) => { box.style.width = ''; }")
+    expect(formulas.first).not_to_have_attribute("tabindex", "0")
 
 
 def test_maths_and_chart_read_with_javascript_off(new_context, site):
@@ -160,3 +190,20 @@ def test_axe_passes_with_the_tables_open(new_context, site, palette):
     result = page.evaluate("() => axe.run(document, {resultTypes: ['violations']})")
     assert [(v["id"], v["impact"], [n["target"] for n in v["nodes"][:3]]) for v in result["violations"]
             if v["impact"] in ("serious", "critical")] == []
+
+
+def test_cell_computes_the_charts_numbers_in_the_page(chromium, site):
+    """The threshold-game cell, run by Python in the page, prints the shares the chart's table shows."""
+    with open_python_page(chromium, site, PAGE, TIMEOUT_MS) as (page, watch):
+        cell = page.locator('div.dcf-cell[data-cell="weights-game"]')
+        code = cell.locator("textarea").input_value()
+        n, k = (int(v) for v in re.search(r"^n, k = (\d+), (\d+)", code, re.M).groups())
+        cell.get_by_role("button", name="Run").click()
+        page.wait_for_function("(cell) => ['done', 'error', 'stopped'].includes(cell.dataset.state)",
+                               arg=cell.element_handle(), timeout=LOAD_TIMEOUT_MS)
+        assert cell.get_attribute("data-state") == "done"
+        printed = [line.split()[-1] for line in cell.locator(".dcf-cell__part--stdout pre").inner_text().splitlines()]
+        page.get_by_text("The numbers as a table").click()
+        row = page.get_by_role("table", name=f"n = {n}").get_by_role("row").nth(k + 1)
+        assert printed == row.get_by_role("cell").all_inner_texts()
+        assert watch.problems() == {}
