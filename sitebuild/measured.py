@@ -43,6 +43,7 @@ _FENCE = re.compile(r"^(?P<indent> {0,3})(?P<fence>`{3,}|~{3,})\s*(?P<lang>[\w.-
 MEASUREMENTS = {"scaling_breast_cancer": "scaling_example", "sampled_convergence": "sampled_example",
                 "influence_regimes": "influence_example", "unlearning_curve": "unlearning_example",
                 "evaluation_breast_cancer": "evaluation_example",
+                "valuation": "valuation_example", "valuation_noise": "valuation_noise",
                 "poisoning_flips": "poisoning_example", "collective_digits": "collective_example"}
 
 
