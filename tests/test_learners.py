@@ -150,6 +150,53 @@ class TestLogisticRegression:
             checked += 1
         assert checked == 9
 
+    @pytest.mark.parametrize("n_classes", [2, 3])
+    def test_objective_gradient_and_hessian_are_the_textbook_ones(self, datasets, n_classes):
+        """At random parameters and membership weights, the Newton problem's objective, gradient and
+        Hessian equal C * sum_i m_i (-log p_i,y) + |w|^2 / 2 and its derivatives written out here
+        (multinomial: on the directions that change probabilities, i.e. orthogonal to shifting
+        every intercept together, which the solver may treat as it likes)."""
+        from datacf.models import _logistic
+
+        train = datasets["three_class6"] if n_classes == 3 else datasets["blobs6"]
+        rng = np.random.default_rng(0)
+        design = np.hstack([train.X, np.ones((train.n_points, 1))])
+        one_hot = np.eye(n_classes)[np.searchsorted(train.classes, train.y)]
+        weights = rng.random((2, train.n_points))            # two batch items, fractional memberships
+        C, width = 0.7, design.shape[1]
+        model = _logistic._Binary if n_classes == 2 else _logistic._Multinomial
+        problem = model(design, one_hot, weights, C, design)
+        blocks = rng.normal(size=(2, 1 if n_classes == 2 else n_classes, width))
+        if n_classes == 2:   # the binary model scores class 1 against class 0
+            blocks = np.concatenate([np.zeros_like(blocks), blocks], axis=1)
+        theta = blocks.reshape(2, -1) if n_classes > 2 else blocks[:, 1]
+        value, grad, hess = problem.evaluate(theta, np.arange(2))
+        np.testing.assert_allclose(problem.value(theta, np.arange(2)), value, rtol=1e-13)
+        for b in range(2):
+            z = design @ blocks[b].T                                     # (points, classes)
+            p = np.exp(z - z.max(axis=1, keepdims=True))
+            p /= p.sum(axis=1, keepdims=True)
+            m = weights[b]
+            fitted = blocks[b] if n_classes > 2 else blocks[b, 1:]
+            penalty = (fitted[:, :-1] ** 2).sum() / 2
+            expected_value = C * (m * -np.log((p * one_hot).sum(axis=1))).sum() + penalty
+            residual = C * m[:, None] * (p - one_hot)                    # d loss / d z
+            expected_grad = (residual.T @ design) + np.hstack([fitted[:, :-1], np.zeros((len(fitted), 1))])
+            curvature = C * m[:, None, None] * (np.einsum("ic,cd->icd", p, np.eye(n_classes))
+                                                - np.einsum("ic,id->icd", p, p))
+            expected_hess = np.einsum("icd,ij,il->cjdl", curvature, design, design)
+            expected_hess = expected_hess.reshape(n_classes * width, n_classes * width)
+            expected_hess += np.diag(np.tile(np.r_[np.ones(width - 1), 0.0], n_classes))
+            if n_classes == 2:   # parameters of class 1 only
+                expected_grad, expected_hess = expected_grad[1:], expected_hess[width:, width:]
+                keep = np.eye(width)
+            else:                # project out the shift of every intercept together
+                shift = np.tile(np.r_[np.zeros(width - 1), 1.0], n_classes)
+                keep = np.eye(shift.size) - np.outer(shift, shift) / (shift @ shift)
+            assert value[b] == pytest.approx(expected_value, rel=1e-12)
+            np.testing.assert_allclose(grad[b], expected_grad.ravel(), rtol=1e-10, atol=1e-12)
+            np.testing.assert_allclose(keep @ hess[b] @ keep, keep @ expected_hess @ keep, rtol=1e-10, atol=1e-12)
+
     def test_non_convergence_warns(self, datasets):
         """A Newton budget too small to converge gives a ConvergenceWarning naming max_iter."""
         with pytest.warns(dcf.models.ConvergenceWarning, match="max_iter=1"):
