@@ -192,6 +192,19 @@ class TestInfluenceClaims:
         together = dcf.influence(train, model, groups=groups)
         np.testing.assert_allclose(together, [singles[g].sum(axis=0) for g in groups], rtol=0, atol=1e-12)
 
+    def test_a_group_moves_the_model_further_than_one_point(self):
+        """'A group moves the model further': retraining without three points moves the parameters more than without one."""
+        case = _case_inputs("groups")
+        train = dcf.toy_dataset(case["dataset"])
+        model = dcf.models.LogisticRegression(C=case["C"])
+
+        def moves(groups):
+            result = dcf.unlearn(train, model, groups=groups, method="exact")
+            return np.linalg.norm(result.removed - result.full, axis=1)
+
+        singles, triples = moves(None), moves(influence_example.case_groups(train, 3))
+        assert triples.mean() > singles.mean() and triples.max() > singles.max()
+
     def test_groups_first_order_error_grows(self, cases):
         """'its largest error grows to 0.077': larger than with one point at a time, absolutely and relatively."""
         groups, strong = cases["groups"]["first_order"], cases["strong"]["first_order"]
@@ -251,6 +264,27 @@ class TestInfluenceClaims:
         assert s["first_order"]["worst"] == s["newton"]["worst"]
         assert s["first_order"]["worst_estimate"] < s["first_order"]["worst_exact"] / 2
         assert s["newton"]["worst_estimate"] > 2 * s["newton"]["worst_exact"]
+
+    def test_removing_a_point_nearest_the_other_class_moves_the_model_most(self, cases):
+        """'removing one of the two points nearest the other class moves the model a long way' (B and C)."""
+        train = dcf.toy_dataset("four_points")
+        distances = np.linalg.norm(train.X[:, None] - train.X[None], axis=2)
+        across = np.where(train.y[:, None] != train.y[None], distances, np.inf).min(axis=1)
+        nearest = set(np.argsort(across)[:2])
+        result = dcf.unlearn(train, dcf.models.LogisticRegression(C=100.0), method="exact")
+        moves = np.linalg.norm(result.removed - result.full, axis=1)
+        assert nearest == {1, 2} == set(np.argsort(moves)[-2:])
+        assert moves[[1, 2]].min() > 10 * moves[[0, 3]].max()
+        assert train.names.index(cases["separable"]["newton"]["worst"]) in nearest
+
+    def test_stronger_regularisation_estimates_the_same_points_much_better(self, cases):
+        """'with C = 0.1 instead, both steps estimate the same points much better' (than with C = 100)."""
+        train = dcf.toy_dataset("four_points")
+        model = dcf.models.LogisticRegression(C=0.1)
+        exact = dcf.compute_grid(train, model).loo()
+        for method, short in (("influence", "first_order"), ("newton", "newton")):
+            error = np.abs(-dcf.influence(train, model, method=method).mean(axis=1) - exact).max()
+            assert error < cases["separable"][short]["max_error"] / 3
 
     def test_separable_step_lengths(self, cases):
         """'retraining ... moves them 3.76; the first-order step goes 1.39 and the Newton step 10.08'."""
