@@ -12,12 +12,15 @@ JSON object::
      "convention": "fallback" | "zero",
      "focus": [column, ...],                                   # evaluation columns every reading uses
      "lens": {"name": "loo", "point": 0, "group": [0], "pair": [0, 1], "column": 0,
-              "alpha": 16.0, "beta": 1.0, "size": 2},
+              "alpha": 16.0, "beta": 1.0, "size": 2,
+              "signal": {"feature": 0, "value": null, "label": null}},  # null: chosen from the data
      "selection": null or a row index,                        # the row whose regions are shaded too
      "view": [x_min, x_max, y_min, y_max]}                     # the plotted window
 
 :func:`explore` computes what the page shows from it: the grid (``compute_grid``), every lens
-reading, the retrained label-flip grid and the decision regions on a coarse lattice. The same
+reading, two edit grids (``compute_grid(..., edit=FlipLabels())`` for label-flip poisoning,
+``compute_success_grid`` for a collective planting ``lens.signal``), read by edit budget with
+``budget_curve``, and the decision regions on a coarse lattice. The same
 function makes the precomputed presets at build time and runs in the page's Python worker, so
 static and live numbers agree by construction.
 
@@ -38,10 +41,12 @@ import numpy as np
 
 from ._compute import CONVENTIONS, compute_grid
 from ._dataset import Dataset, default_names
+from ._edit_readings import budget_curve, compute_success_grid
 from ._metrics import METRICS
 from ._subsets import EMPTY_SET_NAME, ROW_SEPARATOR, subset_bits, subset_sizes
 from ._view import grid_view
 from . import _semivalues, models
+from .edits import FlipLabels, PlantSignal
 
 __all__ = [
     "ExplorerStateError",
@@ -70,11 +75,13 @@ MAX_POINTS = 10           # 2**10 = 1024 models per edit: a blink in the page's 
 MAX_EVAL_POINTS = 12      # columns that still fit on a phone
 COORD_LIMIT = 100.0       # |coordinate| bound: keeps the plot, the lattice and the solvers sane
 MAX_LABEL = 2             # classes 0, 1 and 2: each has its own colour and shape
+N_FEATURES = 2            # the explorer's points are (x1, x2)
 MAX_NAME_CHARS = 12
 MAX_FRAGMENT_CHARS = 4000
 LATTICE = 24              # decision regions: LATTICE x LATTICE cell centres over the view
 REGION_DIGITS = 3         # probabilities in regions are rounded: they only shade the plot
 ALPHA_BETA_RANGE = (0.1, 64.0)
+SIGNAL_MARGIN = 0.2       # the automatic signal value sits this fraction of the data's span past its largest value
 C_RANGE = (1e-3, 1e3)
 MODELS = {
     "KNN": {"k": (int, 1, MAX_POINTS, 3)},
@@ -82,12 +89,13 @@ MODELS = {
     "NearestCentroid": {},
 }
 LENSES = ("cell", "loo", "group", "column", "interaction", "shapley", "banzhaf", "beta",
-          "scaling", "best", "poison", "moving")
+          "scaling", "best", "poison", "collective", "moving")
 FRAGMENT_PREFIX = "dcf1."
 _STATE_KEYS = {"version", "train", "eval", "model", "params", "metric", "convention", "focus",
                "lens", "selection", "view"}
 _DATA_KEYS = {"X", "y", "names"}
-_LENS_KEYS = {"name", "point", "group", "pair", "column", "alpha", "beta", "size"}
+_LENS_KEYS = {"name", "point", "group", "pair", "column", "alpha", "beta", "size", "signal"}
+_SIGNAL_KEYS = {"feature", "value", "label"}
 # The fragment's compact keys, and the state keys they stand for.
 _SHORT = {"v": "version", "t": "train", "e": "eval", "m": "model", "p": "params", "s": "metric",
           "c": "convention", "f": "focus", "l": "lens", "r": "selection", "w": "view"}
@@ -116,7 +124,9 @@ def _check_int(value, low, high, where):
 
 
 def _check_float(value, low, high, where):
-    if not _is_number(value) or not math.isfinite(value) or not low <= value <= high:
+    # A range test and no isfinite: it refuses NaN and infinity, and an int too big for a float
+    # (JSON has them) is out of range instead of an OverflowError.
+    if not _is_number(value) or not low <= value <= high:
         _fail(f"{where} must be a number from {low:g} to {high:g}; got {value!r:.40}.")
     return float(value)
 
@@ -171,9 +181,29 @@ def default_view(points):
     return [round(cx - half, 3), round(cx + half, 3), round(cy - half, 3), round(cy + half, 3)]
 
 
-def _check_lens(lens, n, m):
+def _check_signal(signal, classes):
+    """``lens.signal``: a feature index, a value in the coordinate range and a training class; null picks."""
+    out = {"feature": 0, "value": None, "label": None}
+    if signal is None:
+        return out
+    if not isinstance(signal, dict) or not set(signal) <= _SIGNAL_KEYS:
+        _fail(f"lens.signal must be an object with keys from {sorted(_SIGNAL_KEYS)}; got {signal!r:.60}.")
+    if "feature" in signal:
+        out["feature"] = _check_int(signal["feature"], 0, N_FEATURES - 1, "lens.signal.feature")
+    if signal.get("value") is not None:
+        out["value"] = _check_float(signal["value"], -COORD_LIMIT, COORD_LIMIT, "lens.signal.value")
+    if signal.get("label") is not None:
+        label = _check_int(signal["label"], 0, MAX_LABEL, "lens.signal.label")
+        if label not in classes:
+            _fail(f"lens.signal.label = {label} is not a class of the training points ({sorted(set(classes))}); "
+                  "a collective can only plant a label the data has. Use null to let the explorer choose.")
+        out["label"] = label
+    return out
+
+
+def _check_lens(lens, n, m, classes):
     defaults = {"name": "loo", "point": 0, "group": [0], "pair": [0, 1], "column": 0,
-                "alpha": 16.0, "beta": 1.0, "size": min(2, n)}
+                "alpha": 16.0, "beta": 1.0, "size": min(2, n), "signal": _check_signal(None, classes)}
     if lens is None:
         return defaults
     if not isinstance(lens, dict) or not set(lens) <= _LENS_KEYS:
@@ -208,6 +238,8 @@ def _check_lens(lens, n, m):
         if pair[0] == pair[1]:
             _fail("lens.pair needs two different points.")
         out["pair"] = pair
+    if "signal" in lens:
+        out["signal"] = _check_signal(lens["signal"], classes)
     return out
 
 
@@ -277,7 +309,7 @@ def check_state(state):
         focus = sorted(_check_int(c, 0, m - 1, "focus[]") for c in focus)
         if len(set(focus)) != len(focus):
             _fail("focus names a column twice.")
-    lens = _check_lens(state.get("lens"), n, m)
+    lens = _check_lens(state.get("lens"), n, m, train["y"])
     selection = state.get("selection")
     if selection is not None:
         selection = _check_int(selection, 0, 2**n - 1, "selection")
@@ -379,13 +411,60 @@ def _interaction_tables(n):
     return rows[:, None] | one, rows[:, None, None] | one[:, None] | one, weight
 
 
-def _flipped_labels(y, group, classes):
-    """Labels with each point of ``group`` moved to the next class of the training data (a swap for two)."""
-    flipped = list(y)
-    order = list(classes)
-    for i in group:
-        flipped[i] = order[(order.index(y[i]) + 1) % len(order)] if len(order) > 1 else y[i]
-    return flipped
+def _flip_edit(classes):
+    """The label flip: ``FlipLabels()`` for two classes, each to the next (cyclically) for three, none for one."""
+    classes = [int(c) for c in classes]
+    if len(classes) == 2:
+        return FlipLabels()
+    return FlipLabels({c: classes[(k + 1) % len(classes)] for k, c in enumerate(classes)})
+
+
+def _by_budget(grid, focus, extreme):
+    """``budget_curve`` as JSON: the mean, and the ``extreme`` ("minimum" or "maximum") with its rows, by |F|."""
+    curve = budget_curve(grid, focus)
+    rows = curve.argmin if extreme == "minimum" else curve.argmax
+    return {"mean": curve.mean.tolist(), extreme: getattr(curve, extreme).tolist(), "rows": rows.tolist()}
+
+
+def _poisoning(train, evaluation, model, state):
+    """Label-flip poisoning: the edit grid of ``FlipLabels``, U(F) for every flipped set F, and the worst F by size.
+
+    Row F trains on all n points with F's labels flipped and scores on the clean evaluation
+    points; the attacker's worst case with b flips is the lowest U over |F| = b (the highest
+    for log loss, a loss).
+    """
+    edit = _flip_edit(train.classes)
+    grid = compute_grid(train, model, eval=evaluation, metric=state["metric"], convention=state["convention"],
+                        edit=edit)
+    worst = "maximum" if state["metric"] == "log_loss" else "minimum"
+    return {"edit": edit.to_dict(), "flipped_to": edit.apply(train).y.tolist(),
+            "utility": grid.utility(state["focus"]).tolist(), "worst_is": worst,
+            **_by_budget(grid, state["focus"], worst)}
+
+
+def _default_signal_value(column):
+    """Past the data's largest value by ``SIGNAL_MARGIN`` of its span (at least 1): a value no point has."""
+    span = max(float(column.max() - column.min()), 1.0)
+    return round(min(float(column.max()) + SIGNAL_MARGIN * span, COORD_LIMIT), 2)
+
+
+def _collective(train, evaluation, model, state):
+    """Collective action: success S(F) of the signal planted by every collective F, and the best F by size.
+
+    ``lens.signal`` fixes the feature; a null value is :func:`_default_signal_value` of it, and
+    a null label is the class the clean model (F = ∅) gives least often to the signal-carrying
+    evaluation points (ties: the smaller label), so the collective has the most to change.
+    """
+    wanted = state["lens"]["signal"]
+    feature = wanted["feature"]
+    value = wanted["value"] if wanted["value"] is not None else _default_signal_value(train.X[:, feature])
+    labels = [wanted["label"]] if wanted["label"] is not None else train.classes.tolist()
+    grids = [compute_success_grid(train, model, PlantSignal(feature, value, label), eval=evaluation,
+                                  convention=state["convention"]) for label in labels]
+    chosen = min(range(len(labels)), key=lambda k: (grids[k].utility()[0], labels[k]))
+    grid, signal = grids[chosen], PlantSignal(feature, value, labels[chosen])
+    return {"signal": signal.to_dict(), "auto": {"value": wanted["value"] is None, "label": wanted["label"] is None},
+            "success": grid.utility(state["focus"]).tolist(), **_by_budget(grid, state["focus"], "maximum")}
 
 
 def explore(state):
@@ -402,9 +481,15 @@ def explore(state):
         JSON-ready: ``state`` (validated), ``point_names``, ``eval_names``, ``values`` (2**n
         rows in subset order), ``utility`` (over the focus), ``readings`` (``loo``, ``shapley``,
         ``banzhaf``, ``beta``, ``scaling``, ``interaction`` (n x n), ``best`` (per size:
-        ``row``, ``utility``)), ``poison`` (the label-flip grid of the lens group, retrained)
-        and ``regions`` (``lattice``, ``classes``, and the full row's and selected row's
-        predicted class and probability per lattice cell, top row first).
+        ``row``, ``utility``)), ``poison`` (the label-flip edit grid: ``utility`` U(F) for
+        every flipped set F in subset order, ``flipped_to`` (each point's label once
+        flipped), ``edit``, and by budget |F| the ``mean``, the attacker's extreme
+        (``worst_is`` names it: ``minimum``, or ``maximum`` for log loss) and its ``rows``),
+        ``collective`` (the success grid of ``lens.signal``: ``success`` S(F) for every
+        collective F, ``signal`` as resolved, ``auto``, and by size the ``mean``, the
+        ``maximum`` and its ``rows``) and ``regions`` (``lattice``, ``classes``, and the
+        full row's and selected row's predicted class and probability per lattice cell,
+        top row first).
 
     Examples
     --------
@@ -477,12 +562,6 @@ def _explore(state, grid, view_rows="all"):
         "gain_by_size": gain_by_size.tolist(),
         "size_weights": size_weights,
     }
-    # Poisoning: flip the labels of the lens group, RETRAIN every row, score on the clean points.
-    flipped = Dataset(train.X, _flipped_labels(train.y.tolist(), lens["group"], train.classes.tolist()),
-                      names=train.names)
-    clean_eval = train if evaluation is None else evaluation
-    poisoned = compute_grid(flipped, model, eval=clean_eval, metric=state["metric"], convention=state["convention"])
-    pu = poisoned.utility(focus)
     full = 2**n - 1
     region_rows = [full] + ([state["selection"]] if state["selection"] not in (None, full) else [])
     regions = _regions(train, model, region_rows, state["view"])
@@ -492,8 +571,8 @@ def _explore(state, grid, view_rows="all"):
         "eval_names": list(grid.eval_names),
         "utility": u.tolist(),
         "readings": readings,
-        "poison": {"group": lens["group"], "y": flipped.y.tolist(), "utility": pu.tolist(),
-                   "full": poisoned.values[full].tolist(), "shapley": poisoned.shapley(focus).tolist()},
+        "poison": _poisoning(train, evaluation, model, state),
+        "collective": _collective(train, evaluation, model, state),
         "regions": {"size": LATTICE, "classes": train.classes.tolist(), "rows": regions},
         "view": grid_view(grid, rows=view_rows, focus=focus, fmt=".2f"),
     }
@@ -573,7 +652,10 @@ def explore_page(state_json, rows_json="null"):
     out = _explore(state, grid, view_rows=rows)
     out["view"] = compact_view(out["view"], n)
     out["utility"] = np.round(out["utility"], _PAGE_DIGITS).tolist()
-    out["poison"]["utility"] = np.round(out["poison"]["utility"], _PAGE_DIGITS).tolist()
+    for key, vectors in (("poison", ("utility", "mean", out["poison"]["worst_is"])),
+                         ("collective", ("success", "mean", "maximum"))):
+        for vector in vectors:
+            out[key][vector] = np.round(out[key][vector], _PAGE_DIGITS).tolist()
     print(json.dumps(out, allow_nan=False, separators=(",", ":")))
     return grid
 

@@ -63,6 +63,8 @@ READINGS = {
     "smallest_beating_full": (0, "int"), "first_rise": (0, "int"),
     "sign": (1, "name"), "pair_kind": (2, "name"),
 }
+# flip(P) is U({P}) - U(∅) of the label-flip edit grid that explore() returns (Reader._flip_effect); it
+# stays build-only until the page's reader (docs/js/explorer-tutorial.js) offers it too.
 BUILD_READINGS = {"flip": (1, "value")}
 _TEMPLATE = re.compile(r"\{\{(.*?)\}\}", re.S)
 _TOKEN = re.compile(r"\s*([(),]|[^\s(),]+)")
@@ -167,6 +169,11 @@ class Reader:
             raise TutorialError(f"the answer depends on a tie between {[self.names[i] for i in hits]}.")
         return self.names[hits[0]]
 
+    def _flip_effect(self, row):
+        """U(F) - U(∅) in the label-flip edit grid: what flipping the labels of row ``row``'s points does."""
+        flips = self.out["poison"]["utility"]
+        return flips[row] - flips[0]
+
     def call(self, name, args, strict):
         """(value, kind) of reading ``name`` with evaluated ``args``."""
         lit = args
@@ -178,7 +185,7 @@ class Reader:
             mask = sum(1 << self.point(p) for p in set(lit))
             return self.u[self.full] - self.u[self.full & ~mask], "value"
         if name == "poison":
-            return self.out["poison"]["utility"][self.full] - self.u[self.full], "value"
+            return self._flip_effect(sum(1 << i for i in self.out["state"]["lens"]["group"])), "value"
         if name == "sum":
             return sum(self.vector(lit[0])), "value"
         if name == "utility":
@@ -209,6 +216,8 @@ class Reader:
         if name == "pair_kind":
             v = self.r["interaction"][self.point(lit[0])][self.point(lit[1])]
             return ("independent" if abs(v) <= TIE_TOL else "complements" if v > 0 else "substitutes"), "name"
+        if name == "flip":
+            return self._flip_effect(1 << self.point(lit[0])), "value"
         if name in self.build:
             return self.build[name](*lit), BUILD_READINGS[name][1]
         raise TutorialError(f"unknown reading {name!r}.")

@@ -4,9 +4,12 @@
 // formula with the actual numbers, and says what it does and does not establish. The numbers
 // come from datacf (datacf._explorer.explore, in the worker or at build time): utilities over
 // the focus columns, LOO, Shapley, Banzhaf, Beta Shapley, the size curve, interactions, the
-// best subset per size, and the retrained label-flip grid.
+// best subset per size, and two edit grids: label flips (row F: every point, F's labels
+// flipped) and collective action (row F: every point, F carrying a planted signal), each
+// with its exhaustive extreme by the size of F.
 
 import { rowName } from "./explorer-share.js";
+import { LIMITS } from "./explorer-state.js";
 
 const SVG = "http://www.w3.org/2000/svg";
 const MINUS = "\u2212";
@@ -22,6 +25,7 @@ export const LENS_TITLES = {
   scaling: "Size curve",
   best: "Best subset of a size",
   poison: "Label-flip poisoning (retrained)",
+  collective: "Collective action: plant a signal",
   moving: "A point's value as it moves",
 };
 
@@ -32,17 +36,26 @@ export const num = (v, digits = 3) => {
 };
 const signed = (v) => { const t = num(v); return t.startsWith(MINUS) || /^0\.0+$/.test(t) ? t : `+${t}`; };
 const minusTerm = (v) => (v < 0 ? `(${num(v)})` : num(v));
+const FEATURES = Array.from({ length: LIMITS.features }, (_, k) => `x${k + 1}`);
 
-function sizeCurve(doc, scaling) {
+/**
+ * A line chart by size k = 0..n, with its table under "Table". `series`: [{name, values, dashed}];
+ * `mark`: {k, value, name}, one point drawn as a diamond (so no colour is needed to tell it apart).
+ */
+function curveChart(doc, { title, xName, series, mark = null }) {
   const wrap = el(doc, "div", { className: "dcf-ex-curve" });
   const W = 320; const H = 150; const pad = 28;
-  const lo = Math.min(0, ...scaling); const hi = Math.max(1, ...scaling);
-  const x = (k) => pad + (k / Math.max(1, scaling.length - 1)) * (W - 2 * pad);
+  const all = series.flatMap((s) => s.values).concat(mark ? [mark.value] : []);
+  const lo = Math.min(0, ...all); const hi = Math.max(1, ...all);
+  const count = series[0].values.length;
+  const x = (k) => pad + (k / Math.max(1, count - 1)) * (W - 2 * pad);
   const y = (v) => H - pad + 6 - ((v - lo) / (hi - lo || 1)) * (H - 2 * pad);
   const chart = doc.createElementNS(SVG, "svg");
   chart.setAttribute("viewBox", `0 0 ${W} ${H}`);
   chart.setAttribute("role", "img");
-  chart.setAttribute("aria-label", `Size curve: mean utility by training-set size, ${scaling.map((v, k) => `size ${k}: ${num(v)}`).join("; ")}.`);
+  const spoken = series.map((s) => `${s.name}: ${s.values.map((v, k) => `${k}: ${num(v)}`).join(", ")}`);
+  if (mark) spoken.push(`${mark.name}: ${mark.k}: ${num(mark.value)}`);
+  chart.setAttribute("aria-label", `${title}, by ${xName}. ${spoken.join("; ")}.`);
   const line = (tag, attrs) => {
     const node = doc.createElementNS(SVG, tag);
     for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, String(v));
@@ -51,27 +64,40 @@ function sizeCurve(doc, scaling) {
   };
   line("line", { x1: pad, y1: y(lo), x2: W - pad, y2: y(lo), class: "dcf-ex-curve__axis" });
   line("line", { x1: pad, y1: y(lo), x2: pad, y2: y(hi), class: "dcf-ex-curve__axis" });
-  line("polyline", { points: scaling.map((v, k) => `${x(k).toFixed(1)},${y(v).toFixed(1)}`).join(" "), class: "dcf-ex-curve__line" });
-  scaling.forEach((v, k) => {
-    line("circle", { cx: x(k).toFixed(1), cy: y(v).toFixed(1), r: 3.5, class: "dcf-ex-curve__dot" });
-    line("text", { x: x(k).toFixed(1), y: H - 4, class: "dcf-ex-curve__tick" }).textContent = String(k);
-  });
+  for (const s of series) {
+    const kind = s.dashed ? " dcf-ex-curve__line--dashed" : "";
+    line("polyline", { points: s.values.map((v, k) => `${x(k).toFixed(1)},${y(v).toFixed(1)}`).join(" "), class: `dcf-ex-curve__line${kind}` });
+    s.values.forEach((v, k) => line("circle", { cx: x(k).toFixed(1), cy: y(v).toFixed(1), r: s.dashed ? 2.5 : 3.5, class: `dcf-ex-curve__dot${kind}` }));
+  }
+  if (mark) {
+    const [cx, cy] = [x(mark.k), y(mark.value)];
+    line("path", { d: `M${cx.toFixed(1)},${(cy - 7).toFixed(1)}l7,7l-7,7l-7,-7z`, class: "dcf-ex-curve__mark" });
+  }
+  for (let k = 0; k < count; k += 1) line("text", { x: x(k).toFixed(1), y: H - 4, class: "dcf-ex-curve__tick" }).textContent = String(k);
   line("text", { x: 2, y: y(hi) + 4, class: "dcf-ex-curve__tick dcf-ex-curve__tick--y" }).textContent = num(hi, 1);
   line("text", { x: 2, y: y(lo), class: "dcf-ex-curve__tick dcf-ex-curve__tick--y" }).textContent = num(lo, 1);
+  const key = el(doc, "p", { className: "dcf-ex-curve__key" });
+  key.textContent = [...series.map((s) => `${s.dashed ? "dashed" : "solid"}: ${s.name}`), ...(mark ? [`diamond: ${mark.name}`] : [])].join("; ");
   const table = el(doc, "table", { className: "dcf-ex-mini" });
-  table.createCaption().textContent = "The size curve as a table";
+  table.createCaption().textContent = `${title} as a table`;
   const head = table.createTHead().insertRow();
-  head.append(el(doc, "th", { scope: "col", textContent: "size |S|" }), el(doc, "th", { scope: "col", textContent: "mean U" }));
+  head.append(el(doc, "th", { scope: "col", textContent: xName }), ...series.map((s) => el(doc, "th", { scope: "col", textContent: s.name })));
+  if (mark) head.append(el(doc, "th", { scope: "col", textContent: mark.name }));
   const body = table.createTBody();
-  scaling.forEach((v, k) => {
+  for (let k = 0; k < count; k += 1) {
     const tr = body.insertRow();
-    tr.append(el(doc, "th", { scope: "row", textContent: String(k) }), el(doc, "td", { textContent: num(v) }));
-  });
+    tr.append(el(doc, "th", { scope: "row", textContent: String(k) }), ...series.map((s) => el(doc, "td", { textContent: num(s.values[k]) })));
+    if (mark) tr.append(el(doc, "td", { textContent: k === mark.k ? num(mark.value) : "" }));
+  }
   const details = el(doc, "details");
   details.append(el(doc, "summary", { textContent: "Table" }), table);
-  wrap.append(chart, details);
+  if (series.length > 1 || mark) wrap.append(chart, key, details);
+  else wrap.append(chart, details);
   return wrap;
 }
+
+const maskOf = (points) => points.reduce((m, i) => m | (1 << i), 0);
+const binomial = (n, k) => { let c = 1; for (let i = 1; i <= k; i += 1) c = (c * (n - k + i)) / i; return Math.round(c); };
 
 function semivalueLine(kind, label, name, weights, gains, value) {
   const terms = weights.map((w, k) => `${num(w)}\u00b7${minusTerm(gains[k])}`);
@@ -92,6 +118,8 @@ export function readLens(ctx) {
   const R = (row) => rowName(row, names);
   const U = (row) => `U(${R(row)})`;
   const focusWords = focus.size === cols.length ? "all columns" : `the focus columns ${[...focus].map((c) => cols[c]).join(", ")}`;
+  const evalWords = state.eval ? "held-out points" : "training points";
+  const setName = (row) => `{${names.filter((_, i) => (row >> i) & 1).join(", ")}}`;
   const out = { rows: new Set(), cols: new Set(focus), all: false, points: new Set(), formula: "", does: "", doesNot: "", extra: null };
   const p = lens.point;
   switch (lens.name) {
@@ -182,7 +210,7 @@ export function readLens(ctx) {
     case "scaling": {
       out.all = true;
       out.formula = `mean U by size: ${r.scaling.map((v, k) => `${k}: ${num(v)}`).join(", ")}`;
-      out.extra = (doc) => sizeCurve(doc, r.scaling);
+      out.extra = (doc) => curveChart(doc, { title: "Size curve", xName: "size |S|", series: [{ name: "mean U", values: r.scaling }] });
       out.does = "How much data helps on average: the mean utility of all training sets of each size.";
       out.doesNot = "Which points help: the average hides the best and worst subsets of each size.";
       break;
@@ -199,15 +227,72 @@ export function readLens(ctx) {
       break;
     }
     case "poison": {
+      // The label-flip edit grid: row F trains on all n points with F's labels flipped.
       const g = lens.group;
+      const b = g.length;
       const poison = result.poison;
+      const f = poison.utility;
+      const G = maskOf(g);
+      const worstRow = poison.rows[b];
+      const worst = f[worstRow];
+      const flips = (k) => `${k} flip${k === 1 ? "" : "s"}`;
       out.rows.add(full);
       g.forEach((i) => out.points.add(i));
-      const value = poison.utility[full] - u[full];
-      out.formula = `flip ${g.map((i) => names[i]).join(", ")} and retrain all ${2 ** n} models: ${U(full)} ${num(u[full])} \u2192 ${num(poison.utility[full])}, change ${signed(value)}`;
-      out.note = `Flipped labels: ${g.map((i) => `${names[i]} ${state.train.y[i]} \u2192 ${poison.y[i]}`).join(", ")}; scored on the clean evaluation points.`;
-      out.does = "What relabelling these points would do to the model, computed by training on the poisoned data (not by subtracting).";
-      out.doesNot = "What a smarter attacker could do with the same budget, or a different edit (moving points, adding them).";
+      const none = Math.abs(f[G] - worst) < 1e-9 ? "; no set of the same size does more damage" : "";
+      out.formula = `U(flip ${setName(G)}) ${MINUS} U(clean) = ${num(f[G])} ${MINUS} ${num(f[0])} = ${signed(f[G] - f[0])}; `
+        + `worst of all ${binomial(n, b)} sets of ${flips(b)}: U(flip ${setName(worstRow)}) = ${num(worst)}, ${signed(worst - f[0])}${none}`;
+      const oneClass = new Set(state.train.y).size === 1 ? "Every training point has the same class, so a flip has no other label to give. " : "";
+      out.note = `${oneClass}Flipped labels: ${g.map((i) => `${names[i]} ${state.train.y[i]} \u2192 ${poison.flipped_to[i]}`).join(", ")}. `
+        + `Reads the label-flip edit grid, not the grid below: its row F trains one model on all ${n} points with F's labels flipped `
+        + `and scores it on the clean ${evalWords} over ${focusWords}; its ${2 ** n} rows are every attack. `
+        + `U(clean) is row ${R(full)} of the grid below.`;
+      out.extra = (doc) => curveChart(doc, {
+        title: "Label flips", xName: "flips b",
+        series: [{ name: `worst U (${poison.worst_is} over the sets of b flips)`, values: poison[poison.worst_is] },
+          { name: "mean U over the sets of b flips", values: poison.mean, dashed: true }],
+        mark: { k: b, value: f[G], name: `flip ${setName(G)}` },
+      });
+      out.does = `What ${b === 1 ? "this flip does" : `these ${flips(b)} do`} to the model, retrained on the poisoned data (not subtracted), `
+        + `and the most damage any attacker with ${flips(b)} can do, found by training every set of that size.`;
+      out.doesNot = "What an attacker can do to a real dataset: exhaustive search works only at toy size, and real attacks "
+        + "use gradients or heuristics. Nor what other edits do, such as moving or adding points.";
+      break;
+    }
+    case "collective": {
+      // The success grid: row F trains on all n points with F carrying the signal and the target label.
+      const g = lens.group;
+      const b = g.length;
+      const c = result.collective;
+      const S = c.success;
+      const G = maskOf(g);
+      const m = focus.size;
+      const { feature, value, label } = c.signal;
+      const sig = `${FEATURES[feature]} = ${num(value, 2)}`;
+      g.forEach((i) => out.points.add(i));
+      const planted = g.map((i) => state.train.X[i].map((v, k) => (k === feature ? value : v)));
+      out.guide = { feature, value, label, points: planted };
+      out.plotNote = `Signal: ${FEATURES[feature]} = ${num(value, 2)}, the dashed line; the collective ${setName(G)} moves to `
+        + `${planted.map(([x, y]) => `(${num(x, 2)}, ${num(y, 2)})`).join(", ")} with class ${label}, the faint marks.`;
+      const hits = (v) => `${Math.round(v * m)}/${m}`;
+      const top = Math.abs(S[G] - S[c.rows[b]]) < 1e-9 ? "; no collective of the same size does better" : "";
+      out.formula = `S(${setName(G)}) = ${hits(S[G])} = ${num(S[G])}; no collective: S(\u2205) = ${hits(S[0])} = ${num(S[0])}; `
+        + `best of all ${binomial(n, b)} collectives of ${b}: S(${setName(c.rows[b])}) = ${num(S[c.rows[b]])}, mean ${num(c.mean[b])}${top}`;
+      const chosen = [c.auto.value ? `the value is ${num(value, 2)}, a fifth of the training points' span (at least 1) past their largest ${FEATURES[feature]}` : "",
+        c.auto.label ? `class ${label} is the class the model trained on the clean data gives least often to signal points` : ""].filter(Boolean);
+      out.note = `Signal: ${sig}, label ${label}${chosen.length ? ` (chosen: ${chosen.join("; ")})` : ""}. `
+        + `S(F) is the share of the ${m} focus ${evalWords}, each with ${FEATURES[feature]} set to ${num(value, 2)}, that the model assigns `
+        + `class ${label} when the points of F carry the signal and label ${label} (Hardt et al. 2023). `
+        + `Reads the success grid, not the grid below: one model per collective, ${2 ** n} in all.`;
+      out.extra = (doc) => curveChart(doc, {
+        title: "Collective success", xName: "collective size",
+        series: [{ name: "best S over the collectives of that size", values: c.maximum },
+          { name: "mean S", values: c.mean, dashed: true }],
+        mark: { k: b, value: S[G], name: `collective ${setName(G)}` },
+      });
+      out.does = "How often the signal steers the model to the target when these points plant it, retrained with the planted data, "
+        + "and the best and the average any collective of the same size reaches, found by training every one.";
+      out.doesNot = "Success on a real population: this is an exact count on a toy set, not the lower bound of Hardt et al., which "
+        + "assumes a large population and a near-optimal learner; nor what withholding the same data (a data strike) would do.";
       break;
     }
     case "moving": {
@@ -266,24 +351,33 @@ export function createLenses(doc, { onLens }) {
     wrap.append(el(doc, "span", { textContent: label }), input);
     return wrap;
   };
-  const number = (label, value, min, max, onChange) => {
+  // A number field; with `placeholder`, an empty field is allowed and means null ("choose for me").
+  const number = (label, value, min, max, onChange, placeholder = null) => {
     const wrap = el(doc, "label", { className: "dcf-ex-field" });
-    const input = el(doc, "input", { type: "number", min, max, step: "any", value: String(value), className: "dcf-ex-input dcf-ex-input--num" });
+    const input = el(doc, "input", { type: "number", min, max, step: "any", value: value === null ? "" : String(value), className: "dcf-ex-input dcf-ex-input--num" });
+    if (placeholder !== null) {
+      input.placeholder = placeholder;
+      input.classList.add("dcf-ex-input--auto");
+    }
     input.addEventListener("change", () => {
+      const empty = input.value.trim() === "";
       const v = Number(input.value);
-      const ok = input.value.trim() !== "" && Number.isFinite(v) && v >= min && v <= max;
+      const ok = empty ? placeholder !== null : Number.isFinite(v) && v >= min && v <= max;
       input.setAttribute("aria-invalid", String(!ok));
-      if (ok) onChange(v);
+      if (ok) onChange(empty ? null : v);
     });
     wrap.append(el(doc, "span", { textContent: label }), input);
     return wrap;
   };
 
   let signature = "";
-  function renderControls(state) {
-    const key = JSON.stringify([state.lens, state.train.names, state.eval?.names ?? null]);
+  function renderControls(state, result) {
+    const resolved = state.lens.name === "collective" ? result.collective.signal : null;
+    const key = JSON.stringify([state.lens, state.train.names, state.eval?.names ?? null, resolved, [...new Set(state.train.y)]]);
     if (key === signature) return;
-    const active = doc.activeElement && controls.contains(doc.activeElement) ? doc.activeElement.closest("label")?.textContent : null;
+    // A field is known by its visible name (a chip by its point's name), so focus survives a redraw.
+    const labelKey = (label) => label?.querySelector("span")?.textContent ?? label?.textContent;
+    const active = doc.activeElement && controls.contains(doc.activeElement) ? labelKey(doc.activeElement.closest("label")) : null;
     signature = key;
     const names = state.train.names;
     const cols = state.eval ? state.eval.names : names;
@@ -307,9 +401,19 @@ export function createLenses(doc, { onLens }) {
     if (lens.name === "best") {
       parts.push(select("Size k", Array.from({ length: names.length + 1 }, (_, k) => [k, String(k)]), lens.size, (v) => onLens({ size: Number(v) })));
     }
-    if (["group", "poison"].includes(lens.name)) {
+    if (lens.name === "collective") {
+      const signal = lens.signal;
+      const update = (patch) => onLens({ signal: { ...signal, ...patch } });
+      const classes = [...new Set(state.train.y)].sort((a, b) => a - b);
+      parts.push(select("Signal feature", FEATURES.map((f, k) => [k, f]), signal.feature, (v) => update({ feature: Number(v) })));
+      parts.push(number("Signal value", signal.value, -LIMITS.coord, LIMITS.coord, (v) => update({ value: v }), `auto: ${num(resolved.value, 2)}`));
+      parts.push(select("Target class", [["auto", `auto: class ${resolved.label}`], ...classes.map((c) => [c, `class ${c}`])],
+        signal.label ?? "auto", (v) => update({ label: v === "auto" ? null : Number(v) })));
+    }
+    if (["group", "poison", "collective"].includes(lens.name)) {
       const set = el(doc, "fieldset", { className: "dcf-ex-chips" });
-      set.append(el(doc, "legend", { textContent: lens.name === "group" ? "Striking points" : "Points whose labels flip" }));
+      const legends = { group: "Striking points", poison: "Points whose labels flip", collective: "Collective: the points that plant the signal" };
+      set.append(el(doc, "legend", { textContent: legends[lens.name] }));
       names.forEach((name, i) => {
         const label = el(doc, "label", { className: "dcf-ex-chip" });
         const box = el(doc, "input", { type: "checkbox", checked: lens.group.includes(i) });
@@ -327,14 +431,14 @@ export function createLenses(doc, { onLens }) {
       parts.push(set);
     }
     controls.replaceChildren(...parts);
-    if (active) [...controls.querySelectorAll("label")].find((l) => l.textContent === active)?.querySelector("select, input")?.focus();
+    if (active) [...controls.querySelectorAll("label")].find((l) => labelKey(l) === active)?.querySelector("select, input")?.focus();
   }
 
   /** Show lens `state.lens` for `ctx`; returns what it reads (for the grid and the plot). */
   function render(ctx) {
     const { state } = ctx;
     picker.value = state.lens.name;
-    renderControls(state);
+    renderControls(state, ctx.result);
     const reading = readLens(ctx);
     formula.textContent = reading.formula;
     note.textContent = reading.note ?? "";

@@ -5,7 +5,9 @@
 // regions of the model trained on every point shade the background; when a grid row is
 // selected, its model's regions are the smaller inner squares. Points move with any pointer
 // (Pointer Events: mouse, touch, pen) or with the keyboard (arrows, Shift for bigger steps),
-// Enter relabels, Delete removes; the widget announces each change itself.
+// Enter relabels, Delete removes; the widget announces each change itself. A lens may add a
+// guide: the line where a planted signal puts its coordinate, and faint marks where the points
+// that plant it go (the lens's note says the same in words).
 
 const SVG = "http://www.w3.org/2000/svg";
 const SIZE = 400;
@@ -51,7 +53,8 @@ export function createPlot(doc, { onMove, onKeyAction, label = "Training points"
   const selected = svg(doc, "g", { class: "dcf-ex-plot__regions dcf-ex-plot__regions--row", "aria-hidden": "true" });
   const frame = svg(doc, "rect", { x: 0.5, y: 0.5, width: SIZE - 1, height: SIZE - 1, class: "dcf-ex-plot__frame", "aria-hidden": "true" });
   const marks = svg(doc, "g", { class: "dcf-ex-plot__points" });
-  chart.append(regions, selected, frame, marks);
+  const guides = svg(doc, "g", { class: "dcf-ex-plot__guide", "aria-hidden": "true" });
+  chart.append(regions, selected, frame, guides, marks);
   const alt = doc.createElement("p");
   alt.className = "dcf-ex-plot__alt";
   root.append(chart, alt);
@@ -213,14 +216,41 @@ export function createPlot(doc, { onMove, onKeyAction, label = "Training points"
     });
   }
 
+  /** The line x_feature = value and a faint mark at each planted point; nothing outside the window. */
+  function drawGuide(guide) {
+    const key = JSON.stringify([guide, state.view]);
+    if (guides.dataset.key === key) return;
+    guides.dataset.key = key;
+    const [x0, x1, y0, y1] = state.view;
+    const inside = guide && (guide.feature === 0 ? x0 < guide.value && guide.value < x1 : y0 < guide.value && guide.value < y1);
+    if (!inside) {
+      guides.replaceChildren();
+      return;
+    }
+    const [gx, gy] = toSvg(guide.value, guide.value);
+    const line = guide.feature === 0 ? { x1: gx, y1: 0, x2: gx, y2: SIZE } : { x1: 0, y1: gy, x2: SIZE, y2: gy };
+    const ghosts = guide.points.map(([x, y]) => {
+      const [sx, sy] = toSvg(x, y);
+      const ghost = mark(doc, guide.label, 6);
+      ghost.setAttribute("class", `dcf-ex-plot__ghost dcf-ex-class-${guide.label}`);
+      ghost.setAttribute("transform", `translate(${sx.toFixed(1)} ${sy.toFixed(1)})`);
+      return ghost;
+    });
+    const text = svg(doc, "text", guide.feature === 0 ? { x: gx - 4, y: 14, class: "dcf-ex-plot__guide-text", "text-anchor": "end" }
+      : { x: 6, y: gy - 5, class: "dcf-ex-plot__guide-text" });
+    text.textContent = `signal x${guide.feature + 1} = ${fmt(guide.value)}`;
+    guides.replaceChildren(svg(doc, "line", { ...line, class: "dcf-ex-plot__guide-line" }), ...ghosts, text);
+  }
+
   /** Redraw for `next` state; `result` holds regions computed for (possibly older) data. */
-  function update(next, result, { selection = null, readPoints = new Set(), describe = "" } = {}) {
+  function update(next, result, { selection = null, readPoints = new Set(), describe = "", guide = null } = {}) {
     state = next;
     const rows = result?.regions?.rows ?? [];
     const full = 2 ** state.train.X.length - 1;
     const K = result?.regions?.classes?.length ?? 2;
     drawRegions(regions, rows.find((r) => r.row === full) ?? null, K, false);
     drawRegions(selected, selection !== null && selection !== full ? rows.find((r) => r.row === selection) ?? null : null, K, true);
+    drawGuide(guide);
     drawPoints(selection, readPoints);
     if (alt.textContent !== describe) alt.textContent = describe;
   }

@@ -6,7 +6,7 @@
 // in a state is ever executed or inserted as HTML.
 
 export const LIMITS = Object.freeze({
-  minPoints: 2, maxPoints: 10, maxEval: 12, coord: 100, maxLabel: 2, nameChars: 12, fragmentChars: 4000,
+  minPoints: 2, maxPoints: 10, maxEval: 12, coord: 100, maxLabel: 2, nameChars: 12, fragmentChars: 4000, features: 2,
 });
 export const MODELS = Object.freeze({
   KNN: { k: ["int", 1, 10, 3] },
@@ -19,11 +19,12 @@ export const CONVENTIONS = ["fallback", "zero"];
 export const ZERO_LOG_LOSS = "the zero convention cannot score log loss: a loss of 0 is the best score, so it "
   + "would reward the subsets a model refuses; use the fallback convention, or another score.";
 export const LENSES = ["cell", "loo", "group", "column", "interaction", "shapley", "banzhaf", "beta",
-  "scaling", "best", "poison", "moving"];
+  "scaling", "best", "poison", "collective", "moving"];
 export const FRAGMENT_PREFIX = "dcf1.";
 const STATE_KEYS = new Set(["version", "train", "eval", "model", "params", "metric", "convention", "focus",
   "lens", "selection", "view"]);
-const LENS_KEYS = new Set(["name", "point", "group", "pair", "column", "alpha", "beta", "size"]);
+const LENS_KEYS = new Set(["name", "point", "group", "pair", "column", "alpha", "beta", "size", "signal"]);
+const SIGNAL_KEYS = new Set(["feature", "value", "label"]);
 const SHORT = { v: "version", t: "train", e: "eval", m: "model", p: "params", s: "metric", c: "convention",
   f: "focus", l: "lens", r: "selection", w: "view" };
 
@@ -100,8 +101,22 @@ export function defaultView(xy) {
   return [round3(cx - half), round3(cx + half), round3(cy - half), round3(cy + half)];
 }
 
-function lens(value, n, m) {
-  const out = { name: "loo", point: 0, group: [0], pair: [0, 1], column: 0, alpha: 16, beta: 1, size: Math.min(2, n) };
+/** lens.signal: a feature index, a value in the coordinate range and a class of the training points; null: chosen by datacf. */
+function signal(value, classes) {
+  const out = { feature: 0, value: null, label: null };
+  if (value === undefined || value === null) return out;
+  if (!isObject(value) || Object.keys(value).some((k) => !SIGNAL_KEYS.has(k))) fail(`lens.signal may only hold ${[...SIGNAL_KEYS].join(", ")}.`);
+  if (own(value, "feature")) out.feature = int(value.feature, 0, LIMITS.features - 1, "lens.signal.feature");
+  if (value.value !== undefined && value.value !== null) out.value = float(value.value, -LIMITS.coord, LIMITS.coord, "lens.signal.value");
+  if (value.label !== undefined && value.label !== null) {
+    out.label = int(value.label, 0, LIMITS.maxLabel, "lens.signal.label");
+    if (!classes.includes(out.label)) fail(`lens.signal.label ${out.label} is not a class of the training points.`);
+  }
+  return out;
+}
+
+function lens(value, n, m, classes) {
+  const out = { name: "loo", point: 0, group: [0], pair: [0, 1], column: 0, alpha: 16, beta: 1, size: Math.min(2, n), signal: signal(null) };
   if (value === undefined || value === null) return out;
   if (!isObject(value) || Object.keys(value).some((k) => !LENS_KEYS.has(k))) fail("lens has an unknown key.");
   if (own(value, "name")) {
@@ -124,6 +139,7 @@ function lens(value, n, m) {
     out.pair = p.map((i) => int(i, 0, n - 1, "lens.pair[]"));
     if (out.pair[0] === out.pair[1]) fail("lens.pair needs two different points.");
   }
+  if (own(value, "signal")) out.signal = signal(value.signal, classes);
   return out;
 }
 
@@ -158,7 +174,7 @@ export function checkState(state) {
     focus = focus.map((c) => int(c, 0, m - 1, "focus[]")).sort((a, b) => a - b);
     if (new Set(focus).size !== focus.length) fail("focus names a column twice.");
   }
-  const checkedLens = lens(state.lens, n, m);
+  const checkedLens = lens(state.lens, n, m, train.y);
   let selection = own(state, "selection") ? state.selection : null;
   if (selection !== null) selection = int(selection, 0, 2 ** n - 1, "selection");
   let view = own(state, "view") ? state.view : null;

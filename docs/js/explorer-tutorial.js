@@ -95,7 +95,8 @@ function reader({ result, values }) {
     beta: ([p]) => [r.beta[point(p)], "value"],
     interaction: ([p, q]) => [r.interaction[point(p)][point(q)], "value"],
     group: (ps) => [u[full] - u[full & ~[...new Set(ps)].reduce((m, p) => m | (1 << point(p)), 0)], "value"],
-    poison: () => [result.poison.utility[full] - u[full], "value"],
+    // U(G) - U(∅) in the label-flip edit grid (row G: the lens group's labels flipped).
+    poison: () => [result.poison.utility[result.state.lens.group.reduce((m, i) => m | (1 << i), 0)] - result.poison.utility[0], "value"],
     sum: ([name]) => [vector(name).reduce((a, b) => a + b, 0), "value"],
     utility: ([name]) => [u[row(name)], "score"],
     cell: ([name, col]) => {

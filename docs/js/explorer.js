@@ -239,6 +239,12 @@ function mountExplorer(root, { document: doc = root.ownerDocument, window: win =
 
   function commit(next, message, { record = true } = {}) {
     let checked;
+    const target = next.lens?.signal?.label;
+    if (target !== null && target !== undefined && !next.train.y.includes(target)) {
+      // The edit removed the collective's target class: let datacf choose the target again.
+      next = { ...next, lens: { ...next.lens, signal: { ...next.lens.signal, label: null } } };
+      message = `${message ?? ""} No point has class ${target} now, so the signal's target class is chosen automatically.`.trim();
+    }
     try {
       checked = checkState({ ...next, selection });
     } catch (error) {
@@ -546,7 +552,7 @@ function mountExplorer(root, { document: doc = root.ownerDocument, window: win =
   function lensContext() {
     const same = dataKey(shown.state) === dataKey(state)
       && shown.state.lens.alpha === state.lens.alpha && shown.state.lens.beta === state.lens.beta
-      && JSON.stringify(shown.state.lens.group) === JSON.stringify(state.lens.group);
+      && JSON.stringify(shown.state.lens.signal) === JSON.stringify(state.lens.signal);
     const base = same ? state : shown.state;
     return { state: same ? state : { ...shown.state, lens: { ...shown.state.lens, name: state.lens.name } }, result: shown.result,
       values: shown.grid.values, base };
@@ -626,7 +632,9 @@ function mountExplorer(root, { document: doc = root.ownerDocument, window: win =
     const selWords = selection !== null && selection !== full ? ` Inner squares: the model trained on ${rowName(selection, names)}.` : "";
     setText(legend, `Circles are class 0, squares class 1, triangles class 2; hollow marks are held-out points. The shading is the class the model trained on all ${n} points predicts, darker where it is surer.${selWords}`);
     const pointsText = state.train.X.map((p, i) => `${names[i]} (class ${state.train.y[i]}) at (${p[0].toFixed(2)}, ${p[1].toFixed(2)})`).join("; ");
-    plot.update(state, shown.result, { selection: fresh ? selection : null, readPoints, describe: `Training points: ${pointsText}.` });
+    const guideNote = fresh && reading.plotNote ? ` ${reading.plotNote}` : "";
+    plot.update(state, shown.result, { selection: fresh ? selection : null, readPoints, guide: fresh ? reading.guide ?? null : null,
+      describe: `Training points: ${pointsText}.${guideNote}` });
   }
 
   // --- the scripting surface -----------------------------------------------------------------------
