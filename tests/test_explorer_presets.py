@@ -45,6 +45,32 @@ class TestPresets:
         assert readings["loo"][1] == readings["loo"][2] == 0
         assert readings["shapley"][1] > 0 and readings["interaction"][1][2] < 0
 
+    def test_collective_action_lesson(self, store):
+        """As its description says, the signal sits past the right edge of the data, the model gives its label
+        at no signal point without a collective, and more members reach more success (by brute force here)."""
+        document = store.get("collective_action")
+        state, collective = document["state"], document["result"]["collective"]
+        X, y = np.array(state["train"]["X"]), np.array(state["train"]["y"])
+        signal = collective["signal"]
+        assert signal["feature"] == 0 and signal["value"] > X[:, 0].max()
+
+        def success(members):
+            """3-NN with the members planted, at every training point carrying the signal (ties to lower index)."""
+            Xp, yp = X.copy(), y.copy()
+            Xp[members, 0], yp[members] = signal["value"], signal["label"]
+            carriers = X.copy()
+            carriers[:, 0] = signal["value"]
+            votes = [np.bincount(yp[np.argsort(np.linalg.norm(Xp - x, axis=1), kind="stable")[:3]], minlength=2)
+                     for x in carriers]
+            return np.mean([np.argmax(v) == signal["label"] for v in votes])
+
+        assert success([]) == collective["success"][0] == 0
+        f = state["train"]["names"].index("F")
+        assert state["lens"]["group"] == [f] and collective["success"][1 << f] == success([f])
+        best = [max(success([i for i in range(8) if (r >> i) & 1]) for r in range(256) if bin(r).count("1") == b)
+                for b in range(9)]
+        assert collective["maximum"] == best and best[2] > best[1]
+
     @pytest.mark.parametrize("text, message", [
         ('[a]\ntitle = "t"\ndescription = "d"\nmodel = "KNN"\n', "training points"),
         ('[a]\ntitle = "t"\ndescription = "d"\nmodel = "SVC"\ndataset = "xor"\n', "not allowed"),
