@@ -277,6 +277,26 @@ class TestKNN:
         by_members = dcf.models.KNN(k=k)._predict_proba_subsets(train.X, codes, 3, train.X, membership(rows, 7))
         np.testing.assert_array_equal(by_members, expected)
 
+    @pytest.mark.parametrize("k", [1, 2])
+    def test_membership_path_finds_members_far_down_a_large_pool(self, k):
+        """Subsets of 2-4 points in a 400-point pool: the nearest members lie past the first prefixes
+        the membership path reads, so it must widen them repeatedly; votes still equal a brute-force
+        k_eff-nearest count."""
+        rng = np.random.default_rng(5)
+        X, X_eval = rng.normal(size=(400, 2)), rng.normal(size=(20, 2))
+        codes = np.arange(400) % 2
+        members = np.zeros((8, 400), dtype=bool)
+        for r in range(8):
+            members[r, rng.choice(400, size=2 + r % 3, replace=False)] = True
+            members[r, [2 * r, 2 * r + 1]] = True   # both classes present
+        proba = dcf.models.KNN(k=k)._predict_proba_subsets(X, codes, 2, X_eval, members)
+        for r, row in enumerate(members):
+            idx = np.flatnonzero(row)
+            for j, x in enumerate(X_eval):
+                nearest = idx[np.argsort(((X[idx] - x) ** 2).sum(axis=1), kind="stable")][: min(k, idx.size)]
+                expected = np.bincount(codes[nearest], minlength=2) / nearest.size
+                np.testing.assert_allclose(proba[r, j], expected, rtol=0, atol=1e-12)
+
     @pytest.mark.parametrize("k", [0, -2, 1.5, True, None])
     def test_bad_k_is_refused(self, datasets, k):
         """k must be a positive integer."""
