@@ -104,7 +104,7 @@ def _weights_views(options, base, fmt, where):
 
 
 def _reading_views(options, store, base, fmt, where):
-    name, where, document, grid = block_example(options, store, where)
+    _, where, document, grid = block_example(options, store, where)
     focus = options.get("focus")
     if focus is not None:
         focus = names_list(focus, "focus", where)

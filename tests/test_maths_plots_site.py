@@ -84,13 +84,14 @@ def test_no_cdn_serves_maths(site):
     assert found == {}
 
 
-def _figures(page_html):
-    return re.findall(r'<figure class="dcf-plot".*?</figure>', page_html, re.S)
+def _weights_figure(page_html):
+    (figure,) = re.findall(r'<figure class="dcf-plot" id="weights".*?</figure>', page_html, re.S)
+    return figure
 
 
 def test_weights_chart_has_title_description_and_tables(valuation):
     """The weights figure's SVG is a titled, described image, with a table for every n it offers."""
-    (figure,) = _figures(valuation)
+    figure = _weights_figure(valuation)
     svg = re.search(r"<svg [^>]*>", figure).group(0)
     assert 'role="img"' in svg and 'aria-labelledby="weights-n10-t" aria-describedby="weights-n10-d"' in svg
     assert re.search(r'<title id="weights-n10-t">[^<]+, n = 10</title><desc id="weights-n10-d">[^<]{40,}</desc>',
@@ -101,7 +102,7 @@ def test_weights_chart_has_title_description_and_tables(valuation):
 
 def test_weights_tables_show_the_textbook_shares(valuation):
     """Every number in the weights tables is C(n-1, k) w(k) of the textbook formula, as shown (3 decimals)."""
-    (figure,) = _figures(valuation)
+    figure = _weights_figure(valuation)
     tables = re.findall(r"<table data-view=\"\d+\">(.*?)</table>", figure, re.S)
     for n, table in zip(PAGE_N, tables):
         rows = re.findall(r"<tr><th scope=\"row\">(\d+)</th>(.*?)</tr>", table)

@@ -105,7 +105,7 @@ def test_maths_and_chart_read_with_javascript_off(new_context, site):
     page.goto(site.base_url + PAGE)
     expect(page.locator(".katex-display").first).to_be_visible()
     expect(page.get_by_role("img", name=re.compile(r"each size, n = 10$"))).to_be_visible()
-    page.get_by_text("The numbers as a table").click()
+    page.locator("#weights").get_by_text("The numbers as a table").click()
     expect(page.get_by_role("table", name="n = 4")).to_be_visible()
     expect(page.get_by_role("table", name="n = 10").get_by_role("row")).to_have_count(11)
 
@@ -153,7 +153,7 @@ def test_live_redraw_updates_bars_and_table(page, site):
     page.get_by_label("Show").select_option(label="n = 4")
     page.evaluate("""() => window.datacf.plots.redraw("weights", {series: [
       {y: [0.5, -0.25, 0.125, 0]}, {y: [0.25, 0.25, 0.25, 0.25]}]})""")
-    page.get_by_text("The numbers as a table").click()
+    page.locator("#weights").get_by_text("The numbers as a table").click()
     table = page.get_by_role("table", name="n = 4")
     row = table.get_by_role("row").nth(2)
     # k = 1 of n = 4: the two new values, then the series the update did not reach, unchanged:
@@ -180,14 +180,18 @@ def test_a_bad_redraw_is_refused_and_changes_nothing(page, site):
 
 @pytest.mark.parametrize("palette", ["light", "dark"])
 def test_axe_passes_with_the_tables_open(new_context, site, palette):
-    """axe-core finds no serious or critical violation with the chart's tables open, in either palette."""
+    """axe-core finds no serious or critical violation in the chart, its open tables or the formulas.
+
+    The audit of whole pages is test_browser_pages.py's; this one opens the chart's tables first.
+    """
     page = new_context().new_page()
     _open(page, site)
     set_palette(page, palette)
-    page.get_by_text("The numbers as a table").click()
+    page.locator("#weights").get_by_text("The numbers as a table").click()
     expect(page.get_by_role("table", name="n = 4")).to_be_visible()
     load_axe(page)
-    result = page.evaluate("() => axe.run(document, {resultTypes: ['violations']})")
+    result = page.evaluate("""() => axe.run({include: [["#weights"], [".katex"]]},
+                                            {resultTypes: ["violations"]})""")
     assert [(v["id"], v["impact"], [n["target"] for n in v["nodes"][:3]]) for v in result["violations"]
             if v["impact"] in ("serious", "critical")] == []
 
@@ -203,7 +207,7 @@ def test_cell_computes_the_charts_numbers_in_the_page(chromium, site):
                                arg=cell.element_handle(), timeout=LOAD_TIMEOUT_MS)
         assert cell.get_attribute("data-state") == "done"
         printed = [line.split()[-1] for line in cell.locator(".dcf-cell__part--stdout pre").inner_text().splitlines()]
-        page.get_by_text("The numbers as a table").click()
+        page.locator("#weights").get_by_text("The numbers as a table").click()
         row = page.get_by_role("table", name=f"n = {n}").get_by_role("row").nth(k + 1)
         assert printed == row.get_by_role("cell").all_inner_texts()
         assert watch.problems() == {}
