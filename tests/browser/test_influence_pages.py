@@ -17,7 +17,7 @@ from datacf._view import format_number
 from sitebuild import influence_example, unlearning_example
 
 from .conftest import TIMEOUT_MS, open_python_page
-from .site_harness import PHONE, open_page, set_palette
+from .site_harness import PHONE, load_axe, open_page, set_palette
 
 pytestmark = pytest.mark.browser
 
@@ -107,6 +107,21 @@ class TestStaticPages:
         for i in range(2):
             expect(tables.nth(i).locator("tbody tr")).to_have_count(len(unlearning_example.INPUTS["order"]))
         expect(tables.nth(2).locator("tbody tr")).to_have_count(8)          # sharding: one row per point removed
+
+
+@pytest.mark.parametrize("palette", ["light", "dark"])
+@pytest.mark.parametrize("path", [INFLUENCE, UNLEARNING])
+def test_axe_passes_with_every_table_open(new_context, site, path, palette):
+    """axe-core finds no serious or critical violation, with every plot's table open, in either palette."""
+    page = new_context().new_page()
+    open_page(page, site.base_url + path)
+    set_palette(page, palette)
+    for summary in page.get_by_text("The numbers as a table").all():
+        summary.click()
+    load_axe(page)
+    result = page.evaluate("() => axe.run(document, {resultTypes: ['violations']})")
+    assert [(v["id"], v["impact"], [n["target"] for n in v["nodes"][:3]]) for v in result["violations"]
+            if v["impact"] in ("serious", "critical")] == []
 
 
 @pytest.fixture(scope="module")
