@@ -160,28 +160,28 @@ def compute(inputs=INPUTS):
                         "The table below gives the numbers."),
         "x_label": "collective size b (of 12)", "y_label": "success / accuracy",
         "series": [
-            {"label": "planting: success (mean, worst to best)", "kind": "points", "x": sizes,
+            {"label": "success: mean, worst to best", "kind": "points", "x": sizes,
              "y": exact["success"]["mean"], "low": exact["success"]["minimum"], "high": exact["success"]["maximum"]},
-            {"label": "Bayes-optimal bound (ξ = 0)", "kind": "line", "x": sizes[1:], "y": exact["bound"][1:]},
-            {"label": "strike: accuracy, worst strike", "kind": "dashed", "x": sizes, "y": strike["worst"]},
+            {"label": "bound (ξ = 0)", "kind": "line", "x": sizes[1:], "y": exact["bound"][1:]},
+            {"label": "strike: worst accuracy", "kind": "dashed", "x": sizes, "y": strike["worst"]},
         ],
         "y_min": 0.0,
     }
     pool_plot = {
         "title": f"Success against the collective's share, {N} images, {inputs['per_size']} random collectives per size",
-        "description": ("Mean success of random collectives of each size, as a share α of the pool, for the signal no "
+        "description": ("Mean success of random collectives of each size b (a share α = b / n of the pool) for the signal no "
                         "image carries (points, with a bar from worst to best collective) and one that some images "
                         "carry (dashed), with the latter's Bayes-optimal bound (line, from where it is positive). "
                         "The table below gives the numbers."),
-        "x_label": "collective share α (log scale)", "y_label": "success", "log_x": True,
+        "x_label": f"collective size b of {N} (log scale)", "y_label": "success", "log_x": True,
         "series": [
-            {"label": "unique signal (pixel 0): mean, worst to best", "kind": "points", "x": alphas[1:],
+            {"label": "unique: mean, worst to best", "kind": "points", "x": pool_sizes[1:],
              "y": sampled["unique"]["mean"][1:], "low": sampled["unique"]["minimum"][1:],
              "high": sampled["unique"]["maximum"][1:]},
-            {"label": "common signal (pixel 5): mean", "kind": "dashed", "x": alphas[1:],
+            {"label": "common: mean", "kind": "dashed", "x": pool_sizes[1:],
              "y": sampled["common"]["mean"][1:]},
-            {"label": "bound for the common signal", "kind": "line",
-             "x": [a for a, v in zip(alphas, sampled["common"]["bound"]) if v is not None and v > 0],
+            {"label": "bound, common", "kind": "line",
+             "x": [b for b, v in zip(pool_sizes, sampled["common"]["bound"]) if v is not None and v > 0],
              "y": [v for v in sampled["common"]["bound"] if v is not None and v > 0]},
         ],
         "y_min": 0.0,

@@ -122,6 +122,31 @@ class TestMeasurementAgainstBruteForce:
 
 
 class TestClaims:
+    def test_baseline_is_the_clean_models_ordinary_predictions(self, doc, data):
+        """'the model already calls 59.0% … an 8: its ordinary predictions, since a blank pixel gets no weight'."""
+        toy, _, test, _ = data
+        plain = _fit(toy.X, toy.y)(test.X)
+        assert doc["exact"]["baseline"] == float(np.mean(plain == TARGET))
+
+    def test_common_signal_is_mostly_in_threes(self, doc):
+        """'pixel 5 … at full ink, which 2.5% of the images already have, most of them 3s'."""
+        X, y = load_digits(return_X_y=True)
+        keep = np.isin(y, [3, 8])
+        carries = X[keep][:, INPUTS["signals"]["common"]] == 16
+        assert np.mean(y[keep][carries] == 3) > 0.5
+
+    def test_unique_signal_needs_far_fewer_members(self, doc):
+        """'a signal no one else carries needs far fewer of them than one the base population already uses'."""
+        pool = doc["pool"]
+        first = {k: next(b for b, m in zip(pool["sizes"], pool["signals"][k]["mean"]) if m >= 0.9)
+                 for k in ("unique", "common")}
+        assert 4 * first["unique"] <= first["common"]
+
+    def test_on_the_toy_pool_planting_costs_more_accuracy_than_a_strike(self, doc):
+        """'three planters … leave the model 83.9% accurate on clean images on average, less than the 90.8% three strikers leave'."""
+        quarter = doc["exact"]["quarter"]
+        assert quarter["planted_clean"] < quarter["strike_mean"]
+
     def test_unique_signal_is_unique(self, doc):
         """'the top-left pixel, which is blank in every one of the 357 images': xi = 0."""
         assert doc["terms"]["unique"]["xi"] == 0.0 and doc["n_base"] == 357
