@@ -231,7 +231,7 @@ export function createPlot(doc, { onMove, onKeyAction, label = "Training points"
     const line = guide.feature === 0 ? { x1: gx, y1: 0, x2: gx, y2: SIZE } : { x1: 0, y1: gy, x2: SIZE, y2: gy };
     const ghosts = guide.points.map(([x, y]) => {
       const [sx, sy] = toSvg(x, y);
-      const ghost = mark(doc, guide.label, 6);
+      const ghost = mark(doc, guide.label, 7);
       ghost.setAttribute("class", `dcf-ex-plot__ghost dcf-ex-class-${guide.label}`);
       ghost.setAttribute("transform", `translate(${sx.toFixed(1)} ${sy.toFixed(1)})`);
       return ghost;
