@@ -276,14 +276,7 @@ class Preset:
 
         from .tutorials import Reader
 
-        def flip(name):
-            state = json.loads(json.dumps(self.state))
-            state["lens"] = dict(state["lens"], group=[self.state["train"]["names"].index(name)])
-            poisoned = explore(state)
-            full = len(poisoned["utility"]) - 1
-            return poisoned["poison"]["utility"][full] - poisoned["utility"][full]
-
-        readers = {"": Reader(out or explore(self.state), build={"flip": flip})}
+        readers = {"": Reader(out or explore(self.state))}
         if self.after is not None:
             readers["after."] = Reader(explore(self.after))
         return readers

@@ -129,7 +129,7 @@ def readings_in(text, where="text"):
 class Reader:
     """Readings of one explore() result (``values`` included) of a preset's state."""
 
-    def __init__(self, out, build=None):
+    def __init__(self, out):
         self.out = out
         self.names = out["point_names"]
         self.cols = out["eval_names"]
@@ -137,7 +137,6 @@ class Reader:
         self.full = 2**self.n - 1
         self.u = out["utility"]
         self.r = out["readings"]
-        self.build = build or {}
 
     def point(self, name):
         if not isinstance(name, str) or name not in self.names:
@@ -218,8 +217,6 @@ class Reader:
             return ("independent" if abs(v) <= TIE_TOL else "complements" if v > 0 else "substitutes"), "name"
         if name == "flip":
             return self._flip_effect(1 << self.point(lit[0])), "value"
-        if name in self.build:
-            return self.build[name](*lit), BUILD_READINGS[name][1]
         raise TutorialError(f"unknown reading {name!r}.")
 
 
@@ -263,7 +260,7 @@ def render_text(text, readers, where, *, allow_build=True, strict=False):
                 prefix, name = candidate, name[len(candidate):]
         known = dict(READINGS, **(BUILD_READINGS if allow_build else {}))
         if name not in known:
-            extra = "" if allow_build or name not in BUILD_READINGS else " (it needs more than one grid, so an answer cannot use it)"
+            extra = "" if allow_build or name not in BUILD_READINGS else " (the page cannot compute it yet, so an answer cannot use it)"
             raise TutorialError(f"{where}: unknown reading {name!r}{extra}; the readings are {sorted(known)}.")
         if prefix not in readers:
             raise TutorialError(f"{where}: {prefix!r} readings need a step.")

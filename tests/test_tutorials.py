@@ -346,7 +346,7 @@ class TestFormat:
 
     @pytest.mark.parametrize("answer, message", [
         ("{{ shapely(A) }}", "unknown reading 'shapely'"),
-        ("{{ flip(A) }}", "needs more than one grid"),
+        ("{{ flip(A) }}", "the page cannot compute it yet"),
         ("{{ argmax(shapley) }}", "depends on a tie"),
         ("{{ loo(Q) }}", "not a training point"),
         ("{{ loo(A, B) }}", "takes 1 argument"),
