@@ -121,14 +121,17 @@ class TestEstimate:
             (dcf.models.KNN(k=3), 2, 400, 2000, 2, [3]),
             (dcf.models.NearestCentroid(), 12, 1, 1, 2, range(2**12)),
             (dcf.models.NearestCentroid(), 10, 1, 300, 3, range(2**10)),
+            (dcf.models.LogisticRegression(), 12, 100, 12, 2, [3, 6]),
         ],
-        ids=["knn-distance-tables", "knn-features", "centroid-membership", "centroid-class-distances"],
+        ids=["knn-distance-tables", "knn-features", "centroid-membership", "centroid-class-distances",
+             "logistic-outer-products"],
     )
     def test_each_term_of_a_learners_estimate_is_within_a_factor_two(
         self, model, n_points, n_features, n_eval, n_classes, subsets
     ):
         """Where one term of a learner's formula dominates (KNN's distance tables over one subset,
-        its features, the centroid's membership rows, its class distances), the learner's own
+        its features, the centroid's membership rows, its class distances, the logistic model's
+        per-point outer products over two subsets), the learner's own
         estimate plus its output still agrees with tracemalloc's peak within a factor of two."""
         rng = np.random.default_rng(0)
         X, X_eval = rng.normal(size=(n_points, n_features)), rng.normal(size=(n_eval, n_features))
