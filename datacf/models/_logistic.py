@@ -138,6 +138,12 @@ class LogisticRegression(FastLearner):
         per_point = n_classes * (4 * n_classes + 16)
         return FLOAT * (4 * params * params + n_points * per_point + 2 * (n_points + n_eval) * n_classes)
 
+    def _peak_bytes(self, n_points, n_features, n_eval, n_classes, rows):
+        # Warm starts (_warm_solve) fit a batch in waves, the largest of which is half of it.
+        params = (n_features + 1) * (n_classes if n_classes > 2 else 1)
+        at_once = -(-rows // 2) if _warm_starts_pay(rows, n_points, params) else rows
+        return super()._peak_bytes(n_points, n_features, n_eval, n_classes, at_once)
+
     def _fit_group(self, group, patterns, members, one_hot, design, design_eval, proba, chunk):
         """Fit the subsets ``group``, which hold the same classes, ``chunk`` at a time; write their probabilities."""
         classes = np.flatnonzero(patterns[group[0]])
@@ -161,7 +167,7 @@ def _warm_solve(problem, max_iter, chunk):
     theta = problem.start()
     count = theta.shape[0]
     index = np.arange(count)
-    if count * problem.m.shape[1] * theta.shape[1] ** 2 < WARM_MIN_WORK:
+    if not _warm_starts_pay(count, problem.m.shape[1], theta.shape[1]):
         for start in range(0, count, chunk):
             _newton(problem, max_iter, theta, index[start:start + chunk])
         return theta
@@ -180,6 +186,11 @@ def _warm_solve(problem, max_iter, chunk):
             _newton(problem, max_iter, theta, items)
         solved[wave] = True
     return theta
+
+
+def _warm_starts_pay(count, n_points, n_params):
+    """Whether ``count`` fits of ``n_points`` points and ``n_params`` parameters are worth solving in waves."""
+    return count * n_points * n_params**2 >= WARM_MIN_WORK
 
 
 def _anchors(problem, max_iter):
