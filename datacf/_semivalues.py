@@ -90,14 +90,16 @@ def check_weights(weights, n_points):
     if isinstance(weights, (str, bytes, dict, set)):
         raise TypeError(f"weights must be a sequence of {n_points} numbers; got {type(weights).__name__}.")
     raw = np.asarray(weights, dtype=object) if not isinstance(weights, np.ndarray) else weights
-    if raw.dtype.kind in "bcUSV" or (raw.dtype == object and any(
+    # integer and float arrays, or objects that are all real numbers: not bools, complex
+    # numbers, strings, dates or durations
+    if raw.dtype.kind not in "iufO" or (raw.dtype == object and any(
         isinstance(v, (bool, np.bool_)) or not isinstance(v, numbers.Real) for v in raw.ravel()
     )):
         raise TypeError(f"weights must be a sequence of {n_points} real numbers (not bools or strings); got {weights!r:.80}.")
     try:
         w = np.asarray(weights, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise TypeError(f"weights must be a sequence of {n_points} numbers; got {weights!r:.80}.") from None
+    except OverflowError:   # a Python int beyond float64
+        raise ValueError(f"weights must be finite numbers; got {weights!r:.80}.") from None
     if w.shape != (n_points,):
         raise ValueError(
             f"weights must have one entry per coalition size 0..{n_points - 1}, i.e. shape "

@@ -108,6 +108,19 @@ class TestSemivalueWeights:
         with pytest.raises(TypeError, match=exact("weights must be a sequence of 2 numbers; got str.")):
             dcf.Grid(np.zeros((4, 1))).semivalue("ab")
 
+    @pytest.mark.parametrize("weights", [np.array([1, 2], dtype="timedelta64[s]"),
+                                         np.array(["2020-01-01", "2020-01-02"], dtype="datetime64[D]")],
+                             ids=["durations", "dates"])
+    def test_dates_and_durations_are_not_weights(self, weights):
+        """numpy dates and durations are not real numbers, though numpy would convert them."""
+        with pytest.raises(TypeError, match=r"^weights must be a sequence of 2 real numbers \(not bools or strings\)"):
+            dcf.Grid(np.zeros((4, 1))).semivalue(weights)
+
+    def test_an_integer_beyond_float64(self):
+        """10**400 is a real number but no float: a ValueError, not an OverflowError."""
+        with pytest.raises(ValueError, match=r"^weights must be finite numbers; got \[10{78}\.$"):   # repr cut at 80
+            dcf.Grid(np.zeros((4, 1))).semivalue([10**400, 1])
+
     def test_objects_that_are_not_numbers(self):
         """Weights that cannot become floats are refused, showing them."""
         with pytest.raises(TypeError, match=r"^weights must be a sequence of 2 real numbers \(not bools or strings\); got \[None, 1.0\]\.$"):
