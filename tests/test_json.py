@@ -237,6 +237,15 @@ class TestRecordedInputs:
         assert dcf.Grid.from_json(dcf.Grid([[-1e300], [7.5]]).to_json()).values.tolist() == [[-1e300], [7.5]]
 
 
+class TestLimit:
+    def test_text_of_exactly_max_chars_is_read(self):
+        """max_chars is the longest text accepted: a file of exactly that length is read."""
+        text = dcf.Grid([[0.0], [1.0]]).to_json()
+        assert dcf.Grid.from_json(text, max_chars=len(text)) == dcf.Grid([[0.0], [1.0]])
+        with pytest.raises(ValueError, match="more than the limit"):
+            dcf.Grid.from_json(text, max_chars=len(text) - 1)
+
+
 class TestWriting:
     @pytest.mark.parametrize("value", [float("nan"), float("inf")])
     def test_a_non_finite_number_is_never_written(self, value):

@@ -197,6 +197,16 @@ class TestLogisticRegression:
             np.testing.assert_allclose(grad[b], expected_grad.ravel(), rtol=1e-10, atol=1e-12)
             np.testing.assert_allclose(keep @ hess[b] @ keep, keep @ expected_hess @ keep, rtol=1e-10, atol=1e-12)
 
+    def test_an_evaluation_point_far_from_the_data_keeps_every_probability(self, datasets):
+        """Three classes, evaluated near the data and 1000 times farther out, where scores reach
+        thousands: each point's softmax is its own, so both match scikit-learn."""
+        train = datasets["three_class6"]
+        far = dcf.Dataset(np.vstack([train.X[:1], train.X[:1] * 1000.0]), train.y[:2])
+        grid = dcf.compute_grid(train, dcf.models.LogisticRegression(C=1.0), eval=far)
+        sk = SkLogisticRegression(C=1.0, tol=1e-10, max_iter=100_000).fit(train.X, train.y)
+        expected = sk.predict_proba(far.X)[np.arange(2), np.searchsorted(sk.classes_, far.y)]
+        np.testing.assert_allclose(grid.row("ABCDEF"), expected, rtol=0, atol=LOGISTIC_AGREEMENT)
+
     def test_non_convergence_warns(self, datasets):
         """A Newton budget too small to converge gives a ConvergenceWarning naming max_iter."""
         with pytest.warns(dcf.models.ConvergenceWarning, match="max_iter=1"):
