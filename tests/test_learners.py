@@ -207,6 +207,16 @@ class TestLogisticRegression:
         expected = sk.predict_proba(far.X)[np.arange(2), np.searchsorted(sk.classes_, far.y)]
         np.testing.assert_allclose(grid.row("ABCDEF"), expected, rtol=0, atol=LOGISTIC_AGREEMENT)
 
+    def test_a_repeated_feature_is_fitted_like_scikit_learn(self, datasets):
+        """Three classes with the first feature given twice (equal columns): the fit still matches
+        scikit-learn on the full set, which splits the weight between the copies as we do."""
+        train = datasets["three_class6"]
+        doubled = dcf.Dataset(np.hstack([train.X[:, :1], train.X]), train.y)
+        grid = dcf.compute_grid(doubled, dcf.models.LogisticRegression(C=1.0), eval=every_label_eval(doubled))
+        sk = SkLogisticRegression(C=1.0, tol=1e-10, max_iter=100_000).fit(doubled.X, doubled.y)
+        np.testing.assert_allclose(grid.row("ABCDEF").reshape(6, 3), sk.predict_proba(doubled.X), rtol=0,
+                                   atol=LOGISTIC_AGREEMENT)
+
     def test_non_convergence_warns(self, datasets):
         """A Newton budget too small to converge gives a ConvergenceWarning naming max_iter."""
         with pytest.warns(dcf.models.ConvergenceWarning, match="max_iter=1"):
