@@ -11,6 +11,8 @@ highest.
 """
 import numpy as np
 
+from datacf._view import format_number
+
 __all__ = ["INPUTS", "compute", "attack_data"]
 
 INPUTS = {
@@ -50,6 +52,11 @@ def _top(values, b, names):
     return tuple(names[i] for i in sorted(chosen))
 
 
+def _cell(points, accuracy):
+    """A table cell naming the flipped points and the accuracy left, e.g. 'AJ: 0.520'."""
+    return f"{points}: {format_number(accuracy, '.3f')}"
+
+
 def _spearman(a, b):
     from scipy.stats import spearmanr
 
@@ -57,12 +64,13 @@ def _spearman(a, b):
 
 
 def _curve(grid):
+    """Worst and mean utility by budget, the worst sets' names, and how many sets tie for the worst."""
     import datacf as dcf
+    from datacf._subsets import subset_sizes
 
     curve = dcf.budget_curve(grid)
     u = grid.utility()
-    members = ((np.arange(u.size)[:, None] >> np.arange(grid.n_points)) & 1).astype(bool)
-    counts = members.sum(axis=1)
+    counts = subset_sizes(grid.n_points)
     tied = [int(np.sum((counts == b) & (u == curve.minimum[b]))) for b in curve.budgets]
     return {"worst": curve.minimum.tolist(), "mean": curve.mean.tolist(),
             "worst_sets": ["".join(s) for s in curve.min_sets], "n_worst_sets": tied}
@@ -146,11 +154,14 @@ def compute(inputs=INPUTS):
                          for i in range(n)],
             },
             "compare": {
-                "columns": ["b", "attacker's worst set", "its accuracy", "top b by leave-one-out", "accuracy",
-                            "top b by Shapley", "accuracy"],
-                "formats": [None, None, ".3f", None, ".3f", None, ".3f"],
-                "rows": [[c["budget"], c["attacker"], c["worst"], c["top_loo"], c["accuracy_loo"], c["top_shapley"],
-                          c["accuracy_shapley"]] for c in comparisons],
+                "columns": ["points flipped", *[f"b = {c['budget']}" for c in comparisons]],
+                "formats": [None] * (1 + len(comparisons)),
+                "rows": [
+                    ["the attacker's worst set", *[_cell(c["attacker"], c["worst"]) for c in comparisons]],
+                    ["top b by leave-one-out", *[_cell(c["top_loo"], c["accuracy_loo"]) for c in comparisons]],
+                    ["top b by Shapley", *[_cell(c["top_shapley"], c["accuracy_shapley"]) for c in comparisons]],
+                    ["a random set (mean)", *[format_number(flip["mean"][c["budget"]], ".3f") for c in comparisons]],
+                ],
             },
         },
     }

@@ -16,7 +16,7 @@ from playwright.sync_api import expect
 from datacf._browser import run_cell
 
 from .conftest import TIMEOUT_MS, open_python_page
-from .site_harness import PHONE, open_page, set_palette
+from .site_harness import PHONE, load_axe, open_page, set_palette
 
 pytestmark = pytest.mark.browser
 
@@ -67,6 +67,21 @@ class TestStaticPages:
         expect(page.locator("figure.dcf-measured svg")).to_have_count(plots)
         expect(page.locator(".dcf-measured__table table").first).to_be_visible()
         expect(page.locator("div.admonition.abstract")).to_contain_text("does not establish")
+
+
+@pytest.mark.parametrize("palette", ["light", "dark"])
+@pytest.mark.parametrize("path", [POISONING, COLLECTIVE])
+def test_axe_passes_with_the_argument_open(new_context, site, path, palette):
+    """axe-core finds no serious or critical violation, with every collapsed block open, in either palette."""
+    page = new_context().new_page()
+    open_page(page, site.base_url + path)
+    set_palette(page, palette)
+    for summary in page.locator("article details > summary").all():
+        summary.click()
+    load_axe(page)
+    result = page.evaluate("() => axe.run(document, {resultTypes: ['violations']})")
+    assert [(v["id"], v["impact"], [n["target"] for n in v["nodes"][:3]]) for v in result["violations"]
+            if v["impact"] in ("serious", "critical")] == []
 
 
 @pytest.fixture(scope="module")
