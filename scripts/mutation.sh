@@ -2,7 +2,7 @@
 # Mutation testing of the core package: mutmut plants one small bug at a time in datacf/ and
 # runs the fast tests that reach the mutated function; a mutant that no test notices survives.
 #
-#   scripts/mutation.sh                      # fresh run over the working tree (about 30 min on 1 core)
+#   scripts/mutation.sh                      # fresh run over the working tree (hours on 1 core)
 #   scripts/mutation.sh --committed          # the same over HEAD, ignoring uncommitted edits
 #   scripts/mutation.sh --again              # keep the last run's results: test only mutants of
 #                                            # changed functions, those not tested yet and those
