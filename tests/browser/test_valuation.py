@@ -99,6 +99,17 @@ def test_only_a_formula_too_wide_for_its_column_is_a_keyboard_stop(page, site):
     expect(formulas.first).not_to_have_attribute("tabindex", "0")
 
 
+def test_a_table_too_wide_for_its_column_is_a_keyboard_stop(page, site):
+    """Material's scroll box around a table becomes focusable while the table overflows it."""
+    _open(page, site)
+    page.locator("#weights").get_by_text("The numbers as a table").click()
+    box = page.locator("#weights .md-typeset__scrollwrap").last
+    expect(box).not_to_have_attribute("tabindex", "0")
+    box.evaluate("(box) => { box.style.width = '80px'; }")
+    expect(box).to_have_attribute("aria-label", re.compile("^Wide table"))
+    expect(box).to_have_attribute("tabindex", "0")
+
+
 def test_maths_and_chart_read_with_javascript_off(new_context, site):
     """With JavaScript off the formulas, the chart and its tables are all there."""
     page = new_context(java_script_enabled=False).new_page()
