@@ -57,8 +57,10 @@ def _ticks(lo, hi, log):
 
 
 def _tick_text(value, log):
-    if log or abs(value - round(value)) < 1e-9 and abs(value) >= 1:
+    if abs(value - round(value)) < 1e-9 and abs(value) >= 1:
         return format_number(value, ".0f")
+    if log:   # 1, 2 or 5 times a power of ten below one: exactly its own decimals
+        return format_number(value, f".{-math.floor(math.log10(value) + 1e-9)}f")
     decimals = max(0, -math.floor(math.log10(abs(value)))) + 1 if value else 1
     return format_number(value, f".{min(decimals, 4)}f")
 

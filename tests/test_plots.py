@@ -315,3 +315,11 @@ def test_page_formats_numbers_as_python_does():
                           json.dumps(cases)], capture_output=True, text=True, check=True)
     got = json.loads(run.stdout)
     assert [(v, f, g) for (v, f), g in zip(cases, got) if g != format_number(v, f)] == []
+
+
+def test_log_axis_ticks_below_one_keep_their_decimals():
+    """On a log x axis from 0.2 to 50 the ticks read 0.2, 0.5, 1, 2, 5, 10, 20, 50 (not "0" for 0.2)."""
+    svg = render_plot({"id": "p", "title": "t", "x_label": "x", "y_label": "y", "log_x": True,
+                       "series": [{"label": "s", "kind": "line", "x": [0.2, 50.0], "y": [0.0, 1.0]}]})
+    below_axis = re.findall(r'<text x="[\d.]+" y="[\d.]+" text-anchor="middle">([^<]+)</text>', svg)
+    assert below_axis[:8] == ["0.2", "0.5", "1", "2", "5", "10", "20", "50"]
