@@ -171,18 +171,10 @@ def _beta(inputs):
             "categories": [f"k = {k}" for k in range(n)],
             "series": [{"label": p, "y": [float(g) for g in gains[k]]} for k, p in enumerate(names)]}}]},
         "table": {
-            "columns": ["point"] + [f"k = {k}" for k in range(n)]
-                       + ["Shapley", "Banzhaf", "Beta(4, 1)", "Beta(16, 1)", "LOO"],
-            "formats": [None] + ["+.3f"] * (n + 5),
-            "rows": [[p] + [float(g) for g in gains[k]]
-                     + [float(values[key][k]) for key in ("shapley", "banzhaf", "beta4", "beta16", "loo")]
+            "columns": ["point", "Shapley", "Banzhaf", "Beta(4, 1)", "Beta(16, 1)", "LOO"],
+            "formats": [None] + ["+.3f"] * 5,
+            "rows": [[p] + [float(values[key][k]) for key in ("shapley", "banzhaf", "beta4", "beta16", "loo")]
                      for k, p in enumerate(names)],
-        },
-        "shares_table": {
-            "columns": ["k"] + ["Shapley", "Banzhaf", "Beta(4, 1)", "Beta(16, 1)"],
-            "formats": [None, ".3f", ".3f", ".3f", ".3f"],
-            "rows": [[k, 1.0 / n, math.comb(n - 1, k) / 2**(n - 1), shares["beta4"][k], shares["beta16"][k]]
-                     for k in range(n)],
         },
     }
 
@@ -257,12 +249,11 @@ def _knn(inputs):
                        {"label": "brute force", "y": [float(v) for v in brute3]},
                        {"label": f"global {k3} restricted to S", "y": [float(v) for v in trap3]}]}}]},
         "table": {
-            "columns": ["point", "label", f"closed form, K = {k1}", f"grid of KNN(k={k1}), zero convention",
-                       f"closed form, K = {k3}", f"brute force, K = {k3}",
-                       f"global {k3} nearest restricted to S"],
-            "formats": [None, None, ".6f", ".6f", ".6f", ".6f", ".6f"],
-            "rows": [[p, int(train.y[k]), float(closed1[k]), float(brute1[k]), float(closed3[k]), float(brute3[k]),
-                      float(trap3[k])] for k, p in enumerate(names)],
+            "columns": ["point", f"K = {k1}: closed form", f"K = {k1}: grid", f"K = {k3}: closed form",
+                       f"K = {k3}: brute force", f"K = {k3}: restricted game"],
+            "formats": [None, ".6f", ".6f", ".6f", ".6f", ".6f"],
+            "rows": [[p, float(closed1[k]), float(brute1[k]), float(closed3[k]), float(brute3[k]), float(trap3[k])]
+                     for k, p in enumerate(names)],
         },
     }
 
@@ -345,12 +336,12 @@ def compute(inputs=INPUTS):
         "versions": {"datacf": dcf.__version__, "numpy": np.__version__, "scipy": scipy.__version__,
                      "scikit-learn": sklearn.__version__},
         "axioms": _axioms(inputs),
-        "beta": _split(beta, ("chart", "table", "shares_table")),
+        "beta": _split(beta, ("chart", "table")),
         "interactions": _split(interactions, ("table",)),
         "knn": _split(knn, ("table", "chart")),
         "regression": _split(regression, ("table",)),
         "least_core": _split(core, ("table",)),
         "charts": {"gains": beta["chart"], "knn": knn["chart"]},
-        "tables": {"gains": beta["table"], "shares": beta["shares_table"], "interactions": interactions["table"],
+        "tables": {"values": beta["table"], "interactions": interactions["table"],
                    "knn": knn["table"], "regression": regression["table"], "least_core": core["table"]},
     }

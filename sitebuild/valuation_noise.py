@@ -190,11 +190,9 @@ def compute(inputs=INPUTS):
         }},
         "tables": {
             "stability": {
-                "columns": ["method", "mean Spearman ρ between seeds", "lowest ρ of any pair",
-                            "sd of a value across seeds", "predicted from independent noise",
-                            "spread of the values", "sd / spread"],
-                "formats": [None, ".3f", ".3f", ".4f", ".4f", ".4f", ".2f"],
-                "rows": [[METHODS[m], summary[m]["mean_rho"], summary[m]["min_rho"], summary[m]["noise"],
+                "columns": ["method", "mean ρ", "sd of a value", "predicted sd", "spread", "sd / spread"],
+                "formats": [None, ".3f", ".4f", ".4f", ".4f", ".2f"],
+                "rows": [[METHODS[m], summary[m]["mean_rho"], summary[m]["noise"],
                           summary[m]["predicted_noise"], summary[m]["spread"], summary[m]["noise_to_spread"]]
                          for m in METHODS],
             },
@@ -204,9 +202,9 @@ def compute(inputs=INPUTS):
                 "rows": [[d["draw"], d["n_class1"]] + [d["methods"][m]["mean_rho"] for m in METHODS] for d in draws],
             },
             "sd": {
-                "columns": ["coalition size"] + [str(k) for k in range(n + 1)],
-                "formats": [None] + [".3f"] * (n + 1),
-                "rows": [["sd of U(S) across seeds"] + sd_by_size],
+                "columns": ["coalition size", "sd of U(S) across seeds"],
+                "formats": [None, ".4f"],
+                "rows": [[k, sd_by_size[k]] for k in range(n + 1)],
             },
         },
     }

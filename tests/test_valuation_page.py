@@ -276,7 +276,7 @@ class TestKnnMeasurement:
     @pytest.mark.parametrize("k", [1, 3])
     def test_closed_form_and_brute_force_match_the_exhaustive_game(self, readings, mislabelled, k):
         n = mislabelled.n_points
-        column = {1: (2, 3), 3: (4, 5)}[k]
+        column = {1: (1, 2), 3: (3, 4)}[k]
         games = [knn_game_utility(mislabelled, x, y, k) for x, y in zip(mislabelled.X, mislabelled.y)]
         exhaustive = np.mean([coalition_semivalue(g, n, shapley_weight(n)) for g in games], axis=0)
         table = readings_table(readings, "knn")
@@ -292,7 +292,7 @@ class TestKnnMeasurement:
             for i in order[:k]:
                 expected[i] += (mislabelled.y[i] == y) / k
         expected /= n
-        np.testing.assert_allclose([row[6] for row in readings_table(readings, "knn")["rows"]], expected,
+        np.testing.assert_allclose([row[5] for row in readings_table(readings, "knn")["rows"]], expected,
                                    rtol=0, atol=1e-12)
 
 
@@ -300,7 +300,7 @@ class TestKnnMeasurement:
         """The bar chart's three series are the table's closed form, brute force and restricted game."""
         series = readings["charts"]["knn"]["views"][0]["plot"]["series"]
         rows = readings_table(readings, "knn")["rows"]
-        for bars, column in zip(series, (4, 5, 6)):
+        for bars, column in zip(series, (3, 4, 5)):
             assert bars["y"] == [row[column] for row in rows]
 
 
@@ -584,7 +584,7 @@ class TestKnnClaims:
     def test_equal_to_the_last_digit(self, readings):
         """'differ by at most 8.3e-17: equal to the last digit shown' (K = 1 and K = 3)."""
         for row in readings["tables"]["knn"]["rows"]:
-            assert f"{row[2]:.6f}" == f"{row[3]:.6f}" and f"{row[4]:.6f}" == f"{row[5]:.6f}"
+            assert f"{row[1]:.6f}" == f"{row[2]:.6f}" and f"{row[3]:.6f}" == f"{row[4]:.6f}"
         assert readings["knn"]["max_diff_k1"] < 1e-12 and readings["knn"]["max_diff_k3"] < 1e-12
 
     def test_model_grid_for_k3_is_another_game(self):
@@ -599,7 +599,7 @@ class TestKnnClaims:
         knn = readings["knn"]
         assert knn["closed_sum"] == pytest.approx(knn["u_full"]) == pytest.approx(knn["trap_sum"])
         rows = readings["tables"]["knn"]["rows"]
-        closed, trap = [row[4] for row in rows], [row[6] for row in rows]
+        closed, trap = [row[3] for row in rows], [row[5] for row in rows]
         assert knn["trap_max_gap"] > 0.01 and spearman(closed, trap) < 1
 
     def test_trap_misses_points_outside_the_global_k(self):

@@ -19,13 +19,14 @@ from datacf._view import format_number
 from sitebuild import valuation_example
 
 from .conftest import TIMEOUT_MS, open_python_page
-from .site_harness import PHONE, open_page, set_palette
+from .site_harness import PHONE, load_axe, open_page, set_palette
 
 pytestmark = pytest.mark.browser
 
 PAGE = "valuation/"
 LOAD_TIMEOUT_MS = 120_000     # a cold Pyodide load, then SciPy for the least core on first use
 _SETTLED_JS = "(cell) => ['done', 'error', 'stopped'].includes(cell.dataset.state)"
+CHARTS = ("values-near-duplicates", "valuation-noise-stability", "valuation-gains", "valuation-knn-trap")
 
 
 @pytest.fixture(scope="module")
@@ -77,22 +78,37 @@ class TestStaticSections:
         page = new_context(**({"viewport": viewport} if viewport else {})).new_page()
         open_page(page, site.base_url + PAGE)
         set_palette(page, palette)
-        for figure in ("values-near-duplicates", "valuation-noise-stability", "valuation-knn-trap"):
+        for figure in CHARTS:
             expect(page.locator(f"#{figure} svg")).to_be_visible()
         expect(page.get_by_role("img", name="Mean marginal gain of each point, by coalition size")).to_be_visible()
         expect(page.get_by_role("img", name=re.compile(r"^Noise in the utility by coalition size"))).to_be_visible()
         expect(page.locator(".dcf-measured__table table")).to_have_count(7)
 
+    @pytest.mark.parametrize("palette", ["light", "dark"])
+    def test_axe_passes_with_the_tables_open(self, new_context, site, palette):
+        """axe-core finds no serious or critical violation in these sections' charts, open tables and measured figures."""
+        page = new_context().new_page()
+        open_page(page, site.base_url + PAGE)
+        set_palette(page, palette)
+        for figure in CHARTS:
+            page.locator(f"#{figure}").get_by_text("The numbers as a table").click()
+            expect(page.locator(f"#{figure} table").first).to_be_visible()
+        load_axe(page)
+        include = [[f"#{figure}"] for figure in CHARTS] + [[".dcf-measured"]]
+        result = page.evaluate("(include) => axe.run({include}, {resultTypes: ['violations']})", include)
+        assert [(v["id"], v["impact"], [n["target"] for n in v["nodes"][:3]]) for v in result["violations"]
+                if v["impact"] in ("serious", "critical")] == []
+
     def test_knn_table_shows_closed_form_equal_to_brute_force(self, page, site, readings):
         """The KNN-Shapley table prints the closed form and the brute force with the same digits."""
         open_page(page, site.base_url + PAGE)
-        table = page.locator(".dcf-measured__table table").filter(has_text="closed form, K = 3")
+        table = page.locator(".dcf-measured__table table").filter(has_text="K = 3: brute force")
         rows = table.locator("tbody tr")
         expect(rows).to_have_count(len(readings["tables"]["knn"]["rows"]))
         for i, row in enumerate(readings["tables"]["knn"]["rows"]):
             cells = rows.nth(i).locator("th, td")
-            expect(cells.nth(4)).to_have_text(format_number(row[4], ".6f"))
-            expect(cells.nth(5)).to_have_text(format_number(row[4], ".6f"))
+            expect(cells.nth(3)).to_have_text(format_number(row[3], ".6f"))
+            expect(cells.nth(4)).to_have_text(format_number(row[3], ".6f"))
 
     def test_sections_read_with_javascript_off(self, new_context, site):
         """Without JavaScript the cells read as code and the measured tables are all there."""
@@ -141,5 +157,5 @@ class TestCells:
         code = cell.locator("textarea").input_value()
         expect(_stdout(cell)).to_have_text(_cpython_stdout(code))
         closed = re.search(r"closed form: \[([^\]]*)\]", _stdout(cell).inner_text()).group(1).split()
-        assert [float(v) for v in closed] == [round(row[4], 6) for row in readings["tables"]["knn"]["rows"]]
+        assert [float(v) for v in closed] == [round(row[3], 6) for row in readings["tables"]["knn"]["rows"]]
         _checked(live)
