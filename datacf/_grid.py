@@ -9,6 +9,7 @@ score over the focus columns) of every row:
   sum over S without i, j of |S|! (n-|S|-2)! / (n-1)! * (u(S∪ij) - u(S∪i) - u(S∪j) + u(S));
 - scaling: the mean of u over subsets of each size.
 """
+import copy
 import math
 
 import numpy as np
@@ -16,7 +17,7 @@ import numpy as np
 from . import _semivalues
 from ._dataset import default_names
 from ._least_core import least_core
-from ._provenance import check_provenance, current_provenance
+from ._provenance import Recorded, check_provenance, current_provenance
 from ._regression_views import datamodel_slopes
 from ._schema import MAX_JSON_CHARS, check_inputs, dump_grid, parse_grid
 from ._subsets import EMPTY_SET_NAME, ROW_SEPARATOR, check_exact_size, check_name, subset_bits, subset_name
@@ -65,7 +66,7 @@ def _check_name_list(names, count, what):
     return names
 
 
-class Grid:
+class Grid(Recorded):
     """A data-counterfactual grid and every reading of it.
 
     Parameters
@@ -103,8 +104,8 @@ class Grid:
         self.point_names = _check_name_list(point_names, self.n_points, "point_names")
         self.eval_names = _check_name_list(eval_names, values.shape[1], "eval_names")
         check_inputs(inputs, values)
-        self.inputs = inputs
-        self.provenance = current_provenance() if provenance is None else check_provenance(provenance)
+        self._inputs = copy.deepcopy(inputs)
+        self._provenance = current_provenance() if provenance is None else copy.deepcopy(check_provenance(provenance))
 
     # --- shape and names ---------------------------------------------------------------
 
@@ -132,8 +133,8 @@ class Grid:
             np.array_equal(self._values, other._values)
             and self.point_names == other.point_names
             and self.eval_names == other.eval_names
-            and self.inputs == other.inputs
-            and self.provenance == other.provenance
+            and self._inputs == other._inputs
+            and self._provenance == other._provenance
         )
 
     __hash__ = None
@@ -408,8 +409,8 @@ class Grid:
                 "point_names": list(self.point_names),
                 "eval_names": list(self.eval_names),
                 "values": self._values.tolist(),
-                "inputs": self.inputs,
-                "provenance": self.provenance,
+                "inputs": self._inputs,
+                "provenance": self._provenance,
             },
             indent=indent,
         )

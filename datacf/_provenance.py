@@ -1,11 +1,12 @@
 """Which library versions produced a grid, so any grid can be recomputed and checked."""
+import copy
 import functools
 import platform
 from importlib import metadata
 
 from ._version import __version__
 
-__all__ = ["current_provenance", "check_provenance"]
+__all__ = ["current_provenance", "check_provenance", "Recorded"]
 
 
 def _installed(package):
@@ -41,3 +42,17 @@ def check_provenance(provenance):
             f"provenance must map library names to version strings (or None); got {provenance!r:.120}."
         )
     return dict(provenance)
+
+
+class Recorded:
+    """What a grid records (``_inputs``, ``_provenance``), handed out as copies so the grid stays immutable."""
+
+    @property
+    def inputs(self):
+        """What the grid was computed from (a copy: the grid cannot be changed through it), or None."""
+        return copy.deepcopy(self._inputs)
+
+    @property
+    def provenance(self):
+        """Which datacf, numpy and Python computed it (a copy)."""
+        return copy.deepcopy(self._provenance)

@@ -16,6 +16,7 @@ sends them to a Dask cluster, ``ray.util.joblib.register_ray()`` then
 ``parallel_config(backend="ray")`` to a Ray cluster. The rows are drawn before dispatch,
 so the result does not depend on the backend.
 """
+import copy
 import inspect
 import numbers
 
@@ -29,7 +30,7 @@ from ._grid import _check_name_list
 from ._memory import CHUNK_BYTES, FLOAT, format_bytes, resolve_max_memory
 from ._metrics import needs_proba, score_cells
 from ._model_spec import build_model
-from ._provenance import check_provenance, current_provenance
+from ._provenance import Recorded, check_provenance, current_provenance
 from ._sampled_schema import check_sampled_inputs
 from ._sklearn_path import predict_subsets_sklearn
 from .models import FastLearner
@@ -211,7 +212,7 @@ def _evaluate_permutations(orders, truncation, fill, n_points, head=None):
     return head, body, lengths
 
 
-class SampledGrid:
+class SampledGrid(Recorded):
     """Scores of a model trained on some subsets (rows) of a pool, evaluated on every column.
 
     Parameters
@@ -280,11 +281,11 @@ class SampledGrid:
         self.point_names = _check_name_list(point_names, self.n_points, "point_names")
         self.eval_names = _check_name_list(eval_names, values.shape[1], "eval_names")
         check_sampled_inputs(inputs, self.n_points, values)
-        self.inputs = inputs
+        self._inputs = copy.deepcopy(inputs)
         self.sampler = sampler
         self.seed = seed
         self.orders, self.lengths = _check_permutations(orders, lengths, members, sampler)
-        self.provenance = current_provenance() if provenance is None else check_provenance(provenance)
+        self._provenance = current_provenance() if provenance is None else copy.deepcopy(check_provenance(provenance))
 
     @property
     def members(self):
@@ -321,8 +322,8 @@ class SampledGrid:
                                     and np.array_equal(self.lengths, other.lengths)))
         return (np.array_equal(self._members, other._members) and np.array_equal(self._values, other._values)
                 and self.point_names == other.point_names and self.eval_names == other.eval_names
-                and self.inputs == other.inputs and self.sampler == other.sampler and self.seed == other.seed
-                and same_perm and self.provenance == other.provenance)
+                and self._inputs == other._inputs and self.sampler == other.sampler and self.seed == other.seed
+                and same_perm and self._provenance == other._provenance)
 
     __hash__ = None
 

@@ -300,6 +300,26 @@ class TestImmutability:
         with pytest.raises(AttributeError, match="Dataset is immutable"):
             data._y = np.array([1, 0])
 
+    @pytest.mark.parametrize("kind", ["exact", "sampled"])
+    def test_recorded_inputs_and_provenance_cannot_be_changed_from_outside(self, kind):
+        """Editing what grid.inputs/provenance return, or the dicts a grid was built from, leaves the grid alone."""
+        train = TestRecompute.TRAIN
+        if kind == "exact":
+            grid = dcf.compute_grid(train, dcf.models.KNN(k=1))
+            rebuilt = dcf.Grid(grid.values, inputs=grid.inputs, provenance=grid.provenance)
+        else:
+            grid = dcf.sample_grid(train, dcf.models.KNN(k=1), sampler=dcf.samplers.Uniform(4), rng=0)
+            rebuilt = dcf.SampledGrid(grid.members, grid.values, inputs=grid.inputs, provenance=grid.provenance)
+        text = grid.to_json()
+        grid.inputs["model"]["params"]["k"] = float("nan")
+        grid.provenance["numpy"] = "tampered"
+        assert grid.to_json() == text
+        given_inputs, given_provenance = rebuilt.inputs, rebuilt.provenance
+        rebuilt = type(rebuilt)(*([rebuilt.members] if kind == "sampled" else []), rebuilt.values,
+                                inputs=given_inputs, provenance=given_provenance)
+        given_inputs["metric"], given_provenance["numpy"] = "accuracy", "tampered"
+        assert rebuilt.inputs == grid.inputs and rebuilt.provenance == grid.provenance
+
     def test_readings_do_not_change_the_grid(self):
         """Every reading leaves the values as they were."""
         grid = _table_grid()
