@@ -49,10 +49,10 @@ class LeastCore(NamedTuple):
 def _linprog(*args, **kwargs):
     try:
         from scipy.optimize import linprog
-    except ImportError:      # Pyodide's numpy-only tier
-        raise ImportError(
+    except ImportError:      # Pyodide's numpy-only tier; the name lets the page's worker load SciPy and retry
+        raise ModuleNotFoundError(
             "least_core solves linear programs with SciPy, which is not installed. Install it "
-            "(pip install scipy; in the browser, load scikit-learn, which brings SciPy)."
+            "(pip install scipy; in the browser, load scikit-learn, which brings SciPy).", name="scipy"
         ) from None
     options = {"primal_feasibility_tolerance": LP_TOLERANCE, "dual_feasibility_tolerance": LP_TOLERANCE}
     result = linprog(*args, method="highs", options=options, **kwargs)

@@ -1,6 +1,7 @@
 """Grid.least_core: the least-core payoff and e*, checked against games solved without an LP solver."""
 import doctest
 import itertools
+import sys
 
 import numpy as np
 import pytest
@@ -157,6 +158,14 @@ class TestErrors:
                            r"proper coalition, and the single point simply receives U\(N\)\.$"):
             game([0.0, 1.0]).least_core()
 
+
+def test_without_scipy_the_error_names_the_module_so_the_page_can_load_it(monkeypatch):
+    """No SciPy (the page's numpy-only tier): a ModuleNotFoundError naming "scipy", which the worker loads and retries."""
+    monkeypatch.setitem(sys.modules, "scipy", None)
+    monkeypatch.setitem(sys.modules, "scipy.optimize", None)
+    with pytest.raises(ModuleNotFoundError, match=r"^least_core solves linear programs with SciPy") as caught:
+        game([0.0, 0.5, 0.5, 1.0]).least_core()
+    assert caught.value.name == "scipy"
 
 def test_docstring_example():
     """Grid.least_core's example runs (pytest's doctest collection skips Grid, whose __module__ is "datacf")."""
