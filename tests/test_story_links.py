@@ -18,7 +18,8 @@ from test_glossary import broken_link, built_site, page_html, page_url, paragrap
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
 # The pages whose closing "Next" line this suite owns, in reading order.
-STORY_PAGES = ["index.md", "grid.md", "explorer.md", "leave-one-out.md", "evaluation.md", "sampled.md",
+STORY_PAGES = ["index.md", "grid.md", "explorer.md", "leave-one-out.md", "valuation.md", "influence.md",
+               "unlearning.md", "evaluation.md", "poisoning.md", "collective-action.md", "sampled.md",
                "scaling-laws.md", "try-it.md", "notebook.md", "glossary.md"]
 NEXT_LINE = re.compile(r"\*\*Next: \[[^\]]+\]\(([^)#\s]+)\)\*\*, because \S.*\.\Z", re.S)
 
