@@ -20,10 +20,15 @@
 // Runs belong to their cell (the runtime's `channel`): Stop ends this cell's run only, a run
 // waiting behind another cell's says so, running again replaces the cell's unfinished run at
 // once, and a cell that leaves the page (instant navigation) takes its run with it (`owner`).
+//
+// A cell whose last value is `datacf._browser.redraw_chart(ID, series, x=...)` redraws the chart
+// ID on the page (`redraw` of plot-svg.js, which checks the numbers first and leaves the chart as
+// it was if they are refused); the cell says which chart it redrew, or fails with a ChartError.
 
 import { onEachPage } from "./each-page.js";
 import { renderGridFigure } from "./grid-table.js";
 import { createEditor } from "./code-editor.js";
+import { redraw } from "./plot-svg.js";
 
 /** The event a page widget dispatches on a `div.dcf-cell` to replace its code: `detail.code`. */
 export const SET_CODE_EVENT = "dcf:set-code";
@@ -202,6 +207,8 @@ function renderOutput(doc, result) {
     } catch (problem) {
       parts.push(block(doc, "error", "The result could not be drawn as a grid", String(problem?.message ?? problem)));
     }
+  } else if (display?.kind === "chart") {
+    parts.push(block(doc, "result", "Chart", `Redrew chart '${display.id}' on this page.`));
   } else if (display?.kind === "text") {
     parts.push(block(doc, "result", "Result", display.text));
   }
@@ -211,6 +218,26 @@ function renderOutput(doc, result) {
     parts.push(block(doc, "error", label, error.type === "PythonExited" ? error.message : text));
   }
   return parts;
+}
+
+/**
+ * Apply a chart display (`{kind: "chart", id, update}`) to the page: the result as it is, or, if
+ * the page has no such chart or the chart refuses the update, the result with a ChartError.
+ */
+export function applyChart(result) {
+  const { display } = result;
+  if (display?.kind !== "chart") return result;
+  try {
+    const update = display.update;
+    if (typeof display.id !== "string" || !update || typeof update !== "object" || Array.isArray(update)) {
+      throw new TypeError("a chart update needs the chart's id and an object of fields");
+    }
+    redraw(display.id, update);
+    return result;
+  } catch (problem) {
+    const message = `Could not redraw chart '${display.id}': ${problem?.message ?? problem}`;
+    return { ...result, display: null, error: { type: "ChartError", message, traceback: "" } };
+  }
 }
 
 function stateText(result, elapsedMs, budgetMs) {
@@ -400,6 +427,7 @@ export function enhanceCell(root, { document: doc = root.ownerDocument, window: 
         error: { type: "RuntimeUnavailable", message: String(problem?.message ?? problem), traceback: "" } };
     }
     if (token !== latest || result.superseded) return;     // a newer run of this cell owns the output
+    result = applyChart(result);
     const elapsed = performance.now() - began;
     output.replaceChildren(...renderOutput(doc, result));
     output.classList.remove("dcf-cell__output--stale");
