@@ -16,6 +16,7 @@ from playwright.sync_api import expect
 
 from datacf._browser import run_cell
 
+from .cells import SETTLED_JS, cpython_stdout, find_cell
 from .conftest import TIMEOUT_MS, open_python_page
 from .site_harness import DESKTOP, PHONE, load_axe, open_page, set_palette
 
@@ -30,11 +31,6 @@ TRY_IT = "try-it/"
 STORAGE_PREFIX = "datacf:cell:v1:"
 FINISHED = re.compile(r"^Finished in \d+")
 # The widget's run state is data-state on the cell: running, then done, error or stopped.
-_SETTLED_JS = "(cell) => ['done', 'error', 'stopped'].includes(cell.dataset.state)"
-
-
-def _cell(page, cell_id):
-    return page.locator(f'div.dcf-cell[data-cell="{cell_id}"]')
 
 
 def _editor(cell):
@@ -61,7 +57,7 @@ def _run(cell, code=None, how="button", timeout=LOAD_TIMEOUT_MS):
     if code is not None:
         _editor(cell).fill(code)
     _start(cell, how)
-    cell.page.wait_for_function(_SETTLED_JS, arg=cell.element_handle(), timeout=timeout)
+    cell.page.wait_for_function(SETTLED_JS, arg=cell.element_handle(), timeout=timeout)
     return cell
 
 
@@ -71,15 +67,6 @@ def _state(cell):
 
 def _output(cell):
     return cell.get_by_role("log")
-
-
-def _cpython_stdout(code):
-    """What the code prints under CPython, through the same runner the page's worker uses."""
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out):
-        reply = json.loads(run_cell(code))
-    assert reply["error"] is None, reply["error"]
-    return out.getvalue()
 
 
 def _cpython_grid(code):
@@ -133,16 +120,16 @@ def live_page(live):
 class TestRunning:
     def test_cell_runs_and_shows_its_output(self, live_page):
         """Run prints exactly what the same code prints in CPython, and says how long it took."""
-        cell = _run(_cell(live_page, "readings"))
+        cell = _run(find_cell(live_page, "readings"))
         expect(_state(cell)).to_have_text(FINISHED)
         stdout = cell.locator(".dcf-cell__part--stdout pre")
-        expect(stdout).to_have_text(_cpython_stdout(_code(cell).input_value()))
+        expect(stdout).to_have_text(cpython_stdout(_code(cell).input_value()))
         assert "Shapley" in stdout.inner_text()
         assert cell.get_attribute("data-state") == "done"
 
     def test_grid_result_renders_as_the_grid_widget(self, live_page):
         """A cell ending in a Grid shows it as the same ARIA grid as the static pages, numbers visible."""
-        cell = _run(_cell(live_page, "own-points"))
+        cell = _run(find_cell(live_page, "own-points"))
         grid = _output(cell).get_by_role("grid")
         expect(grid).to_be_visible()
         assert grid.get_by_role("columnheader").all_inner_texts() == ["training set", "A", "B", "C", "D"]
@@ -165,7 +152,7 @@ class TestRunning:
 
     def test_stop_ends_an_endless_loop_and_the_next_run_works(self, live_page):
         """Stop ends `while True: pass` within 2 s; the cell says so, and the next run works."""
-        cell = _cell(live_page, "scaling")
+        cell = find_cell(live_page, "scaling")
         _editor(cell).fill("print('looping')\nwhile True:\n    pass")
         _start(cell)
         expect(cell).to_have_attribute("data-state", "running")
@@ -182,7 +169,7 @@ class TestRunning:
 
     def test_output_shows_while_the_cell_runs(self, live_page):
         """What a run prints appears before it ends: here, while it loops until Stop."""
-        cell = _cell(live_page, "scaling")
+        cell = find_cell(live_page, "scaling")
         _editor(cell).fill("print('before the loop')\nwhile True:\n    pass")
         _start(cell)
         expect(_output(cell)).to_have_text(re.compile(r"before the loop"))
@@ -193,7 +180,7 @@ class TestRunning:
 
     def test_exception_shows_a_trimmed_traceback(self, live_page):
         """An exception shows the reader's frames and the error, not the runner's or Pyodide's."""
-        cell = _run(_cell(live_page, "scaling"), "def f(x):\n    return 1 / x\n\nf(0)")
+        cell = _run(find_cell(live_page, "scaling"), "def f(x):\n    return 1 / x\n\nf(0)")
         expect(_state(cell)).to_have_text(re.compile(r"^Failed with ZeroDivisionError after"))
         error = cell.locator(".dcf-cell__part--error")
         expect(error.locator(".dcf-cell__part-label")).to_have_text("Error")
@@ -206,7 +193,7 @@ class TestRunning:
     def test_output_is_text_not_html(self, live_page):
         """Printed or returned markup shows as text: no element is created, no script runs."""
         markup = "<script>window.__dcfPwned = 1</script><img src=x onerror='window.__dcfPwned = 2'><b>bold</b>"
-        cell = _run(_cell(live_page, "scaling"), f"print({markup!r})\nimport sys\n"
+        cell = _run(find_cell(live_page, "scaling"), f"print({markup!r})\nimport sys\n"
                                                  f"print({markup!r}, file=sys.stderr)\n{markup!r}")
         output = _output(cell)
         expect(output.locator(".dcf-cell__part--stdout pre")).to_have_text(markup)
@@ -217,7 +204,7 @@ class TestRunning:
 
     def test_ctrl_enter_runs(self, live_page):
         """Ctrl+Enter in the editor runs the cell and leaves the code unchanged."""
-        cell = _cell(live_page, "scaling")
+        cell = find_cell(live_page, "scaling")
         code = "print('run by keyboard')"
         _run(cell, code, how="Control+Enter")
         expect(_output(cell)).to_have_text(re.compile("run by keyboard"))
@@ -225,7 +212,7 @@ class TestRunning:
 
     def test_latest_run_wins(self, live_page):
         """Run twice quickly: the cell shows only the second run's output."""
-        cell = _cell(live_page, "scaling")
+        cell = find_cell(live_page, "scaling")
         _editor(cell).fill("total = 0\nfor i in range(3_000_000):\n    total += i\nprint('first run')")
         _start(cell)
         _run(cell, "print('second run')")
@@ -234,7 +221,7 @@ class TestRunning:
 
     def test_keyboard_only_use(self, live_page):
         """Tab reaches the editor and indents in it; Esc then Tab leaves for Run; Enter runs."""
-        cell = _cell(live_page, "scaling")
+        cell = find_cell(live_page, "scaling")
         editor = _editor(cell)
         editor.fill("x = 1")
         live_page.locator("#scaling-and-a-model-that-cannot-learn a.headerlink").focus()
@@ -262,14 +249,14 @@ class TestRunning:
         expect(run).to_be_focused()
         cell.evaluate("(cell) => { delete cell.dataset.state; }")
         live_page.keyboard.press("Enter")
-        live_page.wait_for_function(_SETTLED_JS, arg=cell.element_handle(), timeout=LOAD_TIMEOUT_MS)
+        live_page.wait_for_function(SETTLED_JS, arg=cell.element_handle(), timeout=LOAD_TIMEOUT_MS)
         expect(cell.locator(".dcf-cell__part--stdout pre")).to_have_text("2\n")
 
     @pytest.mark.parametrize("palette", ["light", "dark"])
     def test_cell_with_every_kind_of_output_passes_axe(self, live_page, palette):
         """After a run with output, stderr, an error and a grid, axe finds no serious violation."""
-        _run(_cell(live_page, "own-points"))
-        _run(_cell(live_page, "scaling"), "import sys\nprint('out')\nprint('err', file=sys.stderr)\n1 / 0")
+        _run(find_cell(live_page, "own-points"))
+        _run(find_cell(live_page, "scaling"), "import sys\nprint('out')\nprint('err', file=sys.stderr)\n1 / 0")
         set_palette(live_page, palette)
         if not live_page.evaluate("() => typeof axe === 'object'"):
             load_axe(live_page)                        # the site's CSP refuses an added <script>
@@ -286,7 +273,7 @@ class TestOneRunPerCell:
 
     def test_stop_in_a_waiting_cell_spares_the_running_one(self, live_page):
         """A cell queued behind a running one says what it waits for; its Stop leaves the other running."""
-        running, waiting = _cell(live_page, "scaling"), _cell(live_page, "readings")
+        running, waiting = find_cell(live_page, "scaling"), find_cell(live_page, "readings")
         _loop(running)
         _start(waiting)
         expect(_state(waiting)).to_have_text("Waiting for cell 'scaling' to finish")
@@ -301,7 +288,7 @@ class TestOneRunPerCell:
 
     def test_stop_in_the_running_cell_lets_the_waiting_one_run(self, live_page):
         """Stop restarts Python for the running cell only; the waiting cell says why it waits, then runs."""
-        running, waiting = _cell(live_page, "scaling"), _cell(live_page, "readings")
+        running, waiting = find_cell(live_page, "scaling"), find_cell(live_page, "readings")
         waiting.get_by_role("button", name="Reset").click()
         _loop(running)
         _start(waiting)
@@ -309,14 +296,14 @@ class TestOneRunPerCell:
         running.get_by_role("button", name="Stop").click()
         expect(_state(running)).to_have_text(STOPPED)
         expect(_state(waiting)).to_have_text("Waiting: restarting Python after a stop in cell 'scaling'")
-        live_page.wait_for_function(_SETTLED_JS, arg=waiting.element_handle(), timeout=LOAD_TIMEOUT_MS)  # restart + run
+        live_page.wait_for_function(SETTLED_JS, arg=waiting.element_handle(), timeout=LOAD_TIMEOUT_MS)  # restart + run
         expect(_state(waiting)).to_have_text(FINISHED)
         expect(waiting.locator(".dcf-cell__part--stdout pre")).to_have_text(
-            _cpython_stdout(_code(waiting).input_value()))
+            cpython_stdout(_code(waiting).input_value()))
 
     def test_running_a_stuck_cell_again_replaces_its_run(self, live_page):
         """Run on a cell whose run is stuck ends that run at once, not after the 30 s budget."""
-        cell = _cell(live_page, "scaling")
+        cell = find_cell(live_page, "scaling")
         _loop(cell)
         _run(cell, "print('replaced', 6 * 7)", timeout=BEFORE_BUDGET_MS)
         expect(_state(cell)).to_have_text(FINISHED)
@@ -324,7 +311,7 @@ class TestOneRunPerCell:
 
     def test_stop_returns_focus_to_run_when_the_run_ends(self, live_page):
         """When a run ends while Stop has focus, focus moves to Run, not to the page's <body>."""
-        cell = _cell(live_page, "scaling")
+        cell = find_cell(live_page, "scaling")
         _loop(cell)
         stop = cell.get_by_role("button", name="Stop")
         stop.focus()
@@ -338,7 +325,7 @@ class TestOneRunPerCell:
 class TestRobustness:
     def test_a_cell_survives_python_exiting(self, live_page):
         """os._exit in a cell: the cell says Python exited, Python restarts, and the next run works."""
-        cell = _run(_cell(live_page, "scaling"), "import os\nprint('leaving')\nos._exit(3)")
+        cell = _run(find_cell(live_page, "scaling"), "import os\nprint('leaving')\nos._exit(3)")
         expect(_state(cell)).to_have_text(
             "Python exited during this run, so it restarts: earlier variables are gone; the next run works.")
         error = cell.locator(".dcf-cell__part--error")
@@ -352,7 +339,7 @@ class TestRobustness:
 
     def test_endless_printing_is_capped_with_a_notice(self, live_page):
         """A print loop keeps the first 100,000 characters and says, in words, how many were dropped."""
-        cell = _cell(live_page, "scaling")
+        cell = find_cell(live_page, "scaling")
         _loop(cell, 'while True:\n    print("x" * 10**6)')
         notice = cell.locator(".dcf-cell__part--stdout .dcf-cell__dropped")
         expect(notice).to_have_text(re.compile(r"^\u2026 [\d,]+ characters of output were dropped$"))
@@ -369,7 +356,7 @@ class TestRobustness:
         """Once Python is ready, its status is out of the way of a cell's output, wherever that is scrolled."""
         live_page.set_viewport_size(viewport)
         try:
-            cell = _run(_cell(live_page, "scaling"), "for i in range(40):\n    print('line', i)")
+            cell = _run(find_cell(live_page, "scaling"), "for i in range(40):\n    print('line', i)")
             status = live_page.locator(".dcf-runtime")
             expect(status).to_have_attribute("data-mode", "pill")
             output = _output(cell)
@@ -388,14 +375,14 @@ class TestNavigation:
         open_page(page, site.base_url + TRY_IT)
         page.evaluate("() => window.datacf.runtime.ready()")
         page.evaluate("() => { window.__samePage = true; }")
-        _loop(_cell(page, "scaling"))
+        _loop(find_cell(page, "scaling"))
         page.get_by_role("navigation", name="Navigation").get_by_role("link", name="Leave-one-out").first.click()
         expect(page).to_have_url(site.base_url + "leave-one-out/")
-        cell = _cell(page, "fix-e")
+        cell = find_cell(page, "fix-e")
         expect(_editor(cell)).to_be_visible()
         _run(cell, timeout=BEFORE_BUDGET_MS)
         expect(_state(cell)).to_have_text(FINISHED)
-        expect(cell.locator(".dcf-cell__part--stdout pre")).to_have_text(_cpython_stdout(_code(cell).input_value()))
+        expect(cell.locator(".dcf-cell__part--stdout pre")).to_have_text(cpython_stdout(_code(cell).input_value()))
         assert page.evaluate("() => window.__samePage") is True      # it was instant navigation
 
     def test_instant_navigation_adds_no_pagehide_listeners(self, page, site):
@@ -454,7 +441,7 @@ class TestSaving:
         """With JavaScript off a cell is an ordinary highlighted code block with the code."""
         page = new_context(java_script_enabled=False).new_page()
         page.goto(site.base_url + TRY_IT)
-        cell = _cell(page, "own-points")
+        cell = find_cell(page, "own-points")
         expect(cell.locator(".highlight code")).to_contain_text("dcf.compute_grid(train, dcf.models.KNN(k=1))")
         assert cell.locator("textarea").count() == 0
         assert cell.get_attribute("data-dcf-python") is not None
@@ -472,38 +459,38 @@ class TestSaving:
     def test_edit_survives_a_reload(self, page, site):
         """An edit is saved as the reader types, under the versioned key, and is back after a reload."""
         open_page(page, site.base_url + TRY_IT)
-        editor = _editor(_cell(page, "own-points"))
+        editor = _editor(find_cell(page, "own-points"))
         editor.click()
         page.keyboard.press("Control+End")
         page.keyboard.type("\nprint('my edit')")
-        note = _cell(page, "own-points").locator(".dcf-cell__note")
+        note = find_cell(page, "own-points").locator(".dcf-cell__note")
         expect(note).to_have_text(re.compile(r"^Edited\. Your code is saved in this browser"))
-        edited = _code(_cell(page, "own-points")).input_value()
+        edited = _code(find_cell(page, "own-points")).input_value()
         assert edited.endswith("grid\nprint('my edit')")
         key = f"{STORAGE_PREFIX}/datacf/{TRY_IT}:own-points"
         saved = json.loads(_stored(page)[key])
         assert saved["v"] == 1 and saved["code"] == edited and re.fullmatch(r"[0-9a-f]{8}", saved["base"])
         page.reload()
         page.wait_for_function("() => document.querySelector('.dcf-cell textarea')")
-        expect(_code(_cell(page, "own-points"))).to_have_value(edited)
+        expect(_code(find_cell(page, "own-points"))).to_have_value(edited)
         expect(note).to_be_visible()
-        expect(_code(_cell(page, "readings"))).not_to_have_value(edited)     # other cells keep theirs
+        expect(_code(find_cell(page, "readings"))).not_to_have_value(edited)     # other cells keep theirs
 
     def test_reset_restores_the_original(self, page, site):
         """Reset brings back the page's code and forgets the saved edit, also after a reload."""
         open_page(page, site.base_url + TRY_IT)
-        editor = _editor(_cell(page, "own-points"))
-        original = _code(_cell(page, "own-points")).input_value()
+        editor = _editor(find_cell(page, "own-points"))
+        original = _code(find_cell(page, "own-points")).input_value()
         editor.fill("print('changed')")
         editor.blur()
         assert list(_stored(page)) == [f"{STORAGE_PREFIX}/datacf/{TRY_IT}:own-points"]
-        _cell(page, "own-points").get_by_role("button", name="Reset").click()
-        expect(_code(_cell(page, "own-points"))).to_have_value(original)
-        expect(_cell(page, "own-points").locator(".dcf-cell__note")).to_have_text(re.compile("original code"))
+        find_cell(page, "own-points").get_by_role("button", name="Reset").click()
+        expect(_code(find_cell(page, "own-points"))).to_have_value(original)
+        expect(find_cell(page, "own-points").locator(".dcf-cell__note")).to_have_text(re.compile("original code"))
         assert _stored(page) == {}
         page.reload()
         page.wait_for_function("() => document.querySelector('.dcf-cell textarea')")
-        expect(_code(_cell(page, "own-points"))).to_have_value(original)
+        expect(_code(find_cell(page, "own-points"))).to_have_value(original)
 
     @pytest.mark.parametrize(
         ("stored", "notice"),
@@ -520,7 +507,7 @@ class TestSaving:
         key = f"{STORAGE_PREFIX}/datacf/{TRY_IT}:own-points"
         page.add_init_script(f"localStorage.setItem({json.dumps(key)}, {json.dumps(stored)})")
         open_page(page, site.base_url + TRY_IT)
-        cell = _cell(page, "own-points")
+        cell = find_cell(page, "own-points")
         page.wait_for_function("() => document.querySelector('.dcf-cell textarea')")
         expect(cell.locator(".dcf-cell__note")).to_have_text(re.compile(notice))
         expect(_code(cell)).to_have_value(re.compile(r"^import numpy as np\n"))
@@ -536,7 +523,7 @@ class TestSaving:
         # Material's own inline scripts read localStorage unguarded and throw here; the cells must not.
         page.context.watch.take("page_errors")
         assert not [stack for stack in stacks if "code-cell.js" in stack]
-        cell = _cell(page, "own-points")
+        cell = find_cell(page, "own-points")
         page.wait_for_function("() => document.querySelector('.dcf-cell textarea')")
         _editor(cell).fill("print('kept only here')")
         _editor(cell).blur()

@@ -5,52 +5,19 @@ request leaving 127.0.0.1 fails the test. Each page's runnable cell runs in the 
 and must print exactly what the same code prints under CPython, also after the reader changes
 the attack or the collective's signal.
 """
-import contextlib
-import io
-import json
 import re
 
 import pytest
 from playwright.sync_api import expect
 
-from datacf._browser import run_cell
-
+from .cells import cell_stdout, checked_page, cpython_stdout, find_cell, run_in_page
 from .conftest import TIMEOUT_MS, open_python_page
 from .site_harness import PHONE, load_axe, open_page, set_palette
 
 pytestmark = pytest.mark.browser
 
 POISONING, COLLECTIVE = "poisoning/", "collective-action/"
-LOAD_TIMEOUT_MS = 90_000      # a cold Pyodide load with numpy and datacf; a run takes a few seconds
-_SETTLED_JS = "(cell) => ['done', 'error', 'stopped'].includes(cell.dataset.state)"
 _NUMBER = re.compile(r"\d+\.\d{3}")
-
-
-def _cpython_stdout(code):
-    """What the code prints under CPython, through the runner the page's worker uses."""
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out):
-        reply = json.loads(run_cell(code))
-    assert reply["error"] is None, reply["error"]
-    return out.getvalue()
-
-
-def _cell(page, cell_id):
-    return page.locator(f'div.dcf-cell[data-cell="{cell_id}"]')
-
-
-def _run(cell, code=None):
-    """Run the cell (with *code* typed in first, if given) and wait until the run ends."""
-    if code is not None:
-        cell.locator(".cm-editor").get_by_role("textbox").fill(code)
-    cell.evaluate("(cell) => { delete cell.dataset.state; }")
-    cell.get_by_role("button", name="Run").click()
-    cell.page.wait_for_function(_SETTLED_JS, arg=cell.element_handle(), timeout=LOAD_TIMEOUT_MS)
-    return cell
-
-
-def _stdout(cell):
-    return cell.locator(".dcf-cell__part--stdout pre")
 
 
 class TestStaticPages:
@@ -96,51 +63,42 @@ def collective_live(chromium, site):
         yield page, watch
 
 
-def _checked(live):
-    page, watch = live
-    problems = {kind: list(items) for kind, items in watch.problems().items()}
-    for kind in ("console_errors", "page_errors", "outside_requests"):
-        watch.take(kind)
-    assert not problems, f"the page misbehaved: {problems}"
-    return page
-
-
 class TestCells:
     def test_poisoning_cell_prints_what_cpython_prints(self, poisoning_live):
         """The attack cell prints one line per budget, equal to CPython's output."""
-        cell = _run(_cell(poisoning_live[0], "poison-budget"))
+        cell = run_in_page(find_cell(poisoning_live[0], "poison-budget"))
         code = cell.locator("textarea").input_value()
-        expect(_stdout(cell)).to_have_text(_cpython_stdout(code))
-        assert len(_stdout(cell).inner_text().splitlines()) == 11
-        assert _NUMBER.search(_stdout(cell).inner_text())
-        _checked(poisoning_live)
+        expect(cell_stdout(cell)).to_have_text(cpython_stdout(code))
+        assert len(cell_stdout(cell).inner_text().splitlines()) == 11
+        assert _NUMBER.search(cell_stdout(cell).inner_text())
+        checked_page(poisoning_live)
 
     def test_poisoning_cell_recomputes_a_shift_attack(self, poisoning_live):
         """With the attack changed to a feature shift, the page prints CPython's numbers for it."""
-        cell = _cell(poisoning_live[0], "poison-budget")
+        cell = find_cell(poisoning_live[0], "poison-budget")
         code = cell.locator("textarea").input_value()
         edited = code.replace("attack = dcf.edits.FlipLabels()", "attack = dcf.edits.Shift([2.0, 0.0])")
         assert edited != code
-        _run(cell, edited)
-        expected = _cpython_stdout(edited)
-        assert expected != _cpython_stdout(code)
-        expect(_stdout(cell)).to_have_text(expected)
-        _checked(poisoning_live)
+        run_in_page(cell, edited)
+        expected = cpython_stdout(edited)
+        assert expected != cpython_stdout(code)
+        expect(cell_stdout(cell)).to_have_text(expected)
+        checked_page(poisoning_live)
 
     def test_collective_cell_prints_what_cpython_prints(self, collective_live):
         """The success cell prints one line per collective size, equal to CPython's output."""
-        cell = _run(_cell(collective_live[0], "collective-success"))
+        cell = run_in_page(find_cell(collective_live[0], "collective-success"))
         code = cell.locator("textarea").input_value()
-        expect(_stdout(cell)).to_have_text(_cpython_stdout(code))
-        assert len(_stdout(cell).inner_text().splitlines()) == 11
-        _checked(collective_live)
+        expect(cell_stdout(cell)).to_have_text(cpython_stdout(code))
+        assert len(cell_stdout(cell).inner_text().splitlines()) == 11
+        checked_page(collective_live)
 
     def test_collective_cell_recomputes_another_signal(self, collective_live):
         """With a weaker signal value, the page prints CPython's success for it."""
-        cell = _cell(collective_live[0], "collective-success")
+        cell = find_cell(collective_live[0], "collective-success")
         code = cell.locator("textarea").input_value()
         edited = code.replace("value=3.0", "value=0.5")
         assert edited != code
-        _run(cell, edited)
-        expect(_stdout(cell)).to_have_text(_cpython_stdout(edited))
-        _checked(collective_live)
+        run_in_page(cell, edited)
+        expect(cell_stdout(cell)).to_have_text(cpython_stdout(edited))
+        checked_page(collective_live)

@@ -4,16 +4,12 @@ Every page a test opens is watched (conftest.py): a console error, an uncaught e
 request leaving 127.0.0.1 fails the test. The cell runs in the page's Pyodide and must print
 exactly what the same code prints under CPython, numbers included.
 """
-import contextlib
-import io
-import json
 import re
 
 import pytest
 from playwright.sync_api import expect
 
-from datacf._browser import run_cell
-
+from .cells import SETTLED_JS, cpython_stdout
 from .conftest import TIMEOUT_MS, open_python_page
 from .site_harness import PHONE, open_page, set_palette
 
@@ -22,17 +18,7 @@ pytestmark = pytest.mark.browser
 PAGE = "evaluation/"
 CELL = "both-ways"
 LOAD_TIMEOUT_MS = 90_000      # a cold Pyodide load with numpy and datacf; the run takes well under a second
-_SETTLED_JS = "(cell) => ['done', 'error', 'stopped'].includes(cell.dataset.state)"
 _NUMBER = re.compile(r"[+-]?\d+\.\d+")
-
-
-def _cpython_stdout(code):
-    """What the code prints under CPython, through the runner the page's worker uses."""
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out):
-        reply = json.loads(run_cell(code))
-    assert reply["error"] is None, reply["error"]
-    return out.getvalue()
 
 
 class TestStaticPage:
@@ -66,9 +52,9 @@ class TestCell:
         code = cell.locator("textarea").input_value()
         cell.evaluate("(cell) => { delete cell.dataset.state; }")
         cell.get_by_role("button", name="Run").click()
-        page.wait_for_function(_SETTLED_JS, arg=cell.element_handle(), timeout=LOAD_TIMEOUT_MS)
+        page.wait_for_function(SETTLED_JS, arg=cell.element_handle(), timeout=LOAD_TIMEOUT_MS)
         assert cell.get_attribute("data-state") == "done"
-        expected = _cpython_stdout(code)
+        expected = cpython_stdout(code)
         stdout = cell.locator(".dcf-cell__part--stdout pre")
         expect(stdout).to_have_text(expected)
         assert len(_NUMBER.findall(expected)) == 2 + 3 * 4      # U(N) twice, three numbers per point

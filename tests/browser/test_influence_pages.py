@@ -4,59 +4,27 @@ Every page a test opens is watched (conftest.py): a console error, an uncaught e
 request leaving 127.0.0.1 fails the test. The cells run in the page's Pyodide and must print
 exactly what the same code prints under CPython.
 """
-import contextlib
-import io
-import json
 import re
 
 import pytest
 from playwright.sync_api import expect
 
-from datacf._browser import run_cell
 from datacf._view import format_number
 from sitebuild import influence_example, unlearning_example
 
+from .cells import cell_stdout, checked_page, cpython_stdout, find_cell, run_in_page
 from .conftest import TIMEOUT_MS, open_python_page
 from .site_harness import PHONE, load_axe, open_page, set_palette
 
 pytestmark = pytest.mark.browser
 
 INFLUENCE, UNLEARNING = "influence/", "unlearning/"
-LOAD_TIMEOUT_MS = 90_000      # a cold Pyodide load with numpy and datacf; a run takes well under a second
-_SETTLED_JS = "(cell) => ['done', 'error', 'stopped'].includes(cell.dataset.state)"
 PLOTS_READY_JS = "() => typeof window.datacf?.plots?.redraw === 'function'"
 
 
 @pytest.fixture(scope="module")
 def measured_cases():
     return influence_example.compute()["cases"]
-
-
-def _cpython_stdout(code):
-    """What the code prints under CPython, through the runner the page's worker uses."""
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out):
-        reply = json.loads(run_cell(code))
-    assert reply["error"] is None, reply["error"]
-    return out.getvalue()
-
-
-def _cell(page, cell_id):
-    return page.locator(f'div.dcf-cell[data-cell="{cell_id}"]')
-
-
-def _run(cell, code=None):
-    """Run the cell (with *code* typed in first, if given) and wait until the run ends."""
-    if code is not None:
-        cell.locator(".cm-editor").get_by_role("textbox").fill(code)
-    cell.evaluate("(cell) => { delete cell.dataset.state; }")
-    cell.get_by_role("button", name="Run").click()
-    cell.page.wait_for_function(_SETTLED_JS, arg=cell.element_handle(), timeout=LOAD_TIMEOUT_MS)
-    return cell
-
-
-def _stdout(cell):
-    return cell.locator(".dcf-cell__part--stdout pre")
 
 
 class TestStaticPages:
@@ -136,44 +104,35 @@ def unlearning_live(chromium, site):
         yield page, watch
 
 
-def _checked(live):
-    page, watch = live
-    problems = {kind: list(items) for kind, items in watch.problems().items()}
-    for kind in ("console_errors", "page_errors", "outside_requests"):
-        watch.take(kind)
-    assert not problems, f"the page misbehaved: {problems}"
-    return page
-
-
 class TestCells:
     def test_influence_cell_prints_what_cpython_prints(self, influence_live, measured_cases):
         """The cell's table equals CPython's output, and its exact column is the first plot's truth."""
         page = influence_live[0]
-        cell = _run(_cell(page, "influence-vs-exact"))
+        cell = run_in_page(find_cell(page, "influence-vs-exact"))
         code = cell.locator("textarea").input_value()
-        expect(_stdout(cell)).to_have_text(_cpython_stdout(code))
-        lines = _stdout(cell).inner_text().splitlines()[1:-1]
+        expect(cell_stdout(cell)).to_have_text(cpython_stdout(code))
+        lines = cell_stdout(cell).inner_text().splitlines()[1:-1]
         shown = [float(line.split()[1]) for line in lines]
         assert shown == [round(v, 4) for v in measured_cases["strong"]["loo"]["exact"]]
-        _checked(influence_live)
+        checked_page(influence_live)
 
     def test_influence_cell_recomputes_edited_data(self, influence_live):
         """With C = 100 and pairs removed, the page prints CPython's numbers for the edited data."""
         page = influence_live[0]
-        cell = _cell(page, "influence-vs-exact")
+        cell = find_cell(page, "influence-vs-exact")
         code = cell.locator("textarea").input_value()
         edited = code.replace("C = 0.1", "C = 100.0").replace(
             "groups = [[i] for i in range(len(y))]", "groups = [[0, 1], [4, 5], [2, 6]]")
         assert edited.count("100.0") == 1 and "[4, 5]" in edited
-        _run(cell, edited)
-        expect(_stdout(cell)).to_have_text(_cpython_stdout(edited))
-        assert re.search(r"^\s+EF\s", _stdout(cell).inner_text(), re.M)
-        _checked(influence_live)
+        run_in_page(cell, edited)
+        expect(cell_stdout(cell)).to_have_text(cpython_stdout(edited))
+        assert re.search(r"^\s+EF\s", cell_stdout(cell).inner_text(), re.M)
+        checked_page(influence_live)
 
     def test_unlearning_cell_prints_what_cpython_prints(self, unlearning_live):
         """The unlearning cell's gaps and gradient norms equal CPython's, request by request."""
         page = unlearning_live[0]
-        cell = _run(_cell(page, "unlearn-one-by-one"))
-        expect(_stdout(cell)).to_have_text(_cpython_stdout(cell.locator("textarea").input_value()))
-        expect(_stdout(cell)).to_contain_text("AFBGCH")
-        _checked(unlearning_live)
+        cell = run_in_page(find_cell(page, "unlearn-one-by-one"))
+        expect(cell_stdout(cell)).to_have_text(cpython_stdout(cell.locator("textarea").input_value()))
+        expect(cell_stdout(cell)).to_contain_text("AFBGCH")
+        checked_page(unlearning_live)

@@ -6,68 +6,27 @@ Every page a test opens is watched (conftest.py): a console error, an uncaught e
 request leaving 127.0.0.1 fails the test. The cells run in the page's Pyodide and must print
 exactly what the same code prints under CPython.
 """
-import contextlib
-import io
-import json
 import re
 
 import pytest
 from playwright.sync_api import expect
 
-from datacf._browser import run_cell
 from datacf._view import format_number
 from sitebuild import valuation_example
 
+from .cells import cell_stdout, checked_page, cpython_stdout, find_cell, run_in_page
 from .conftest import TIMEOUT_MS, open_python_page
 from .site_harness import PHONE, load_axe, open_page, set_palette
 
 pytestmark = pytest.mark.browser
 
 PAGE = "valuation/"
-LOAD_TIMEOUT_MS = 120_000     # a cold Pyodide load, then SciPy for the least core on first use
-_SETTLED_JS = "(cell) => ['done', 'error', 'stopped'].includes(cell.dataset.state)"
 CHARTS = ("values-near-duplicates", "valuation-noise-stability", "valuation-gains", "valuation-knn-trap")
 
 
 @pytest.fixture(scope="module")
 def readings():
     return valuation_example.compute()
-
-
-def _cpython_stdout(code):
-    """What the code prints under CPython, through the runner the page's worker uses."""
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out):
-        reply = json.loads(run_cell(code))
-    assert reply["error"] is None, reply["error"]
-    return out.getvalue()
-
-
-def _cell(page, cell_id):
-    return page.locator(f'div.dcf-cell[data-cell="{cell_id}"]')
-
-
-def _run(cell, code=None):
-    """Run the cell (with *code* typed in first, if given) and wait until the run ends."""
-    if code is not None:
-        cell.locator(".cm-editor").get_by_role("textbox").fill(code)
-    cell.evaluate("(cell) => { delete cell.dataset.state; }")
-    cell.get_by_role("button", name="Run").click()
-    cell.page.wait_for_function(_SETTLED_JS, arg=cell.element_handle(), timeout=LOAD_TIMEOUT_MS)
-    return cell
-
-
-def _stdout(cell):
-    return cell.locator(".dcf-cell__part--stdout pre")
-
-
-def _checked(live):
-    page, watch = live
-    problems = watch.problems()
-    for kind in ("console_errors", "page_errors", "outside_requests"):
-        watch.take(kind)
-    assert not problems, f"the page misbehaved: {problems}"
-    return page
 
 
 class TestStaticSections:
@@ -128,34 +87,34 @@ class TestCells:
     def test_readings_cell_prints_what_cpython_prints(self, live, readings):
         """The cell's readings equal CPython's output, and its Shapley line is the page's measured values."""
         page = live[0]
-        cell = _run(_cell(page, "valuation-readings"))
+        cell = run_in_page(find_cell(page, "valuation-readings"))
         code = cell.locator("textarea").input_value()
-        expect(_stdout(cell)).to_have_text(_cpython_stdout(code))
-        text = _stdout(cell).inner_text()
+        expect(cell_stdout(cell)).to_have_text(cpython_stdout(code))
+        text = cell_stdout(cell).inner_text()
         shapley = re.search(r"Shapley: \[([^\]]*)\]", text).group(1).split()
         expected = readings["axioms"]["values"]["shapley"]
         assert [float(v) for v in shapley] == [round(expected[p], 4) for p in "ABCDE"]
         assert f"e* = {readings['least_core']['e']:.4f}" in text
-        _checked(live)
+        checked_page(live)
 
     def test_readings_cell_recomputes_edited_data(self, live):
         """Flip D's label and add a sixth point: the page prints CPython's numbers for the new data."""
         page = live[0]
-        cell = _cell(page, "valuation-readings")
+        cell = find_cell(page, "valuation-readings")
         code = cell.locator("textarea").input_value()
         edited = code.replace("[-0.8, 0.6]]", "[-0.8, 0.6], [3.0, 0.0]]").replace("y = [0, 1, 1, 0, 1]",
                                                                                    "y = [0, 1, 1, 1, 1, 0]")
         assert edited.count("[3.0, 0.0]") == 1 and "y = [0, 1, 1, 1, 1, 0]" in edited
-        _run(cell, edited)
-        expect(_stdout(cell)).to_have_text(_cpython_stdout(edited))
-        _checked(live)
+        run_in_page(cell, edited)
+        expect(cell_stdout(cell)).to_have_text(cpython_stdout(edited))
+        checked_page(live)
 
     def test_knn_cell_prints_what_cpython_prints(self, live, readings):
         """Closed form against brute force in the browser: CPython's output, the page's K = 3 values."""
         page = live[0]
-        cell = _run(_cell(page, "knn-shapley"))
+        cell = run_in_page(find_cell(page, "knn-shapley"))
         code = cell.locator("textarea").input_value()
-        expect(_stdout(cell)).to_have_text(_cpython_stdout(code))
-        closed = re.search(r"closed form: \[([^\]]*)\]", _stdout(cell).inner_text()).group(1).split()
+        expect(cell_stdout(cell)).to_have_text(cpython_stdout(code))
+        closed = re.search(r"closed form: \[([^\]]*)\]", cell_stdout(cell).inner_text()).group(1).split()
         assert [float(v) for v in closed] == [round(row[3], 6) for row in readings["tables"]["knn"]["rows"]]
-        _checked(live)
+        checked_page(live)
