@@ -328,6 +328,8 @@ export function redraw(target, update) {
   view.plot = next;
   show(figure, state.view);
   table?.replaceWith(fresh);
+  const caption = figure.querySelector(":scope > figcaption");
+  if (caption) caption.textContent = `${next.title}. Redrawn on this page from new numbers, not the ones it was built with.`;
   figure.dataset.live = "true";
   return figure;
 }

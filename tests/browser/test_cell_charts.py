@@ -86,6 +86,9 @@ def test_edited_cell_redraws_the_scatter_with_cpythons_numbers(live):
     assert len(tips) == 3 * len(expected["series"])
     expect(figure.locator("svg > title")).to_have_text(expected["title"])
     expect(figure.locator("svg .dcf-plot__point > title")).to_have_text(tips)
+    # The caption no longer describes the built data, and says so.
+    expect(figure.locator(":scope > figcaption")).to_have_text(
+        f"{expected['title']}. Redrawn on this page from new numbers, not the ones it was built with.")
     # The table: each removed pair with its exact value and both estimates.
     rows = figure.locator("table tbody tr")
     expect(rows).to_have_count(3)
