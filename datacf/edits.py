@@ -25,6 +25,7 @@ from collections.abc import Mapping
 import numpy as np
 
 from ._dataset import Dataset
+from ._plain import Plain
 
 __all__ = ["Edit", "FlipLabels", "SetLabel", "Shift", "PlantSignal", "from_dict"]
 
@@ -70,29 +71,9 @@ def _as_lists(value):
     return [_as_lists(item) for item in value] if isinstance(value, tuple) else value
 
 
-class Edit:
+class Edit(Plain):
     """Base class of the edits: equality, repr and a JSON form from the fields; immutable."""
-
-    _fields = ()
     _optional = ()   # fields a description may leave out, for their default
-
-    def _values(self):
-        return tuple(getattr(self, name) for name in self._fields)
-
-    def __eq__(self, other):
-        return type(self) is type(other) and self._values() == other._values()
-
-    def __hash__(self):
-        return hash((type(self).__name__, self._values()))
-
-    def __repr__(self):
-        args = ", ".join(f"{name}={getattr(self, name)!r}" for name in self._fields)
-        return f"{type(self).__name__}({args})"
-
-    def __setattr__(self, name, value):
-        if name in self.__dict__:
-            raise AttributeError(f"{type(self).__name__} is immutable; build a new one.")
-        super().__setattr__(name, value)
 
     def to_dict(self):
         """Plain JSON form: ``{"kind": class name, field: value, ...}`` (tuples become lists)."""

@@ -27,6 +27,8 @@ import numbers
 
 import numpy as np
 
+from ._plain import Plain
+
 __all__ = ["Sizes", "Uniform", "Permutations", "BetaSizes", "Explicit", "from_dict", "MAX_SAMPLES"]
 
 # At most this many rows (or permutations) per sampler: 10**8 rows of one bit per point
@@ -57,28 +59,8 @@ def _positive(name, value, owner, allow_zero=False):
     return value
 
 
-class _Sampler:
+class _Sampler(Plain):
     """Shared parts: equality and repr from the fields, a JSON form tagged by the class name."""
-
-    _fields = ()
-
-    def _values(self):
-        return tuple(getattr(self, name) for name in self._fields)
-
-    def __eq__(self, other):
-        return type(self) is type(other) and self._values() == other._values()
-
-    def __hash__(self):
-        return hash((type(self).__name__, self._values()))
-
-    def __repr__(self):
-        args = ", ".join(f"{name}={getattr(self, name)!r}" for name in self._fields)
-        return f"{type(self).__name__}({args})"
-
-    def __setattr__(self, name, value):
-        if name in self.__dict__:
-            raise AttributeError(f"{type(self).__name__} is immutable; build a new one.")
-        super().__setattr__(name, value)
 
     def to_dict(self):
         """Plain JSON form: ``{"kind": class name, field: value, ...}``."""
