@@ -360,3 +360,11 @@ def set_palette(page, name):
         expect(body).not_to_have_attribute("data-md-color-scheme", before or "")
         page.wait_for_function(SETTLED_JS)         # Material fades colours: let them settle
     raise AssertionError(f"the palette toggle never reached {name!r} (data-md-color-scheme={scheme!r})")
+
+
+def serious_axe_violations(page):
+    """Run axe-core on *page*; return its serious and critical violations (issue 3's bar), summarised."""
+    load_axe(page)
+    result = page.evaluate("() => axe.run(document, {resultTypes: ['violations']})")
+    return [{"rule": v["id"], "impact": v["impact"], "help": v["help"], "nodes": [n["target"] for n in v["nodes"][:5]]}
+            for v in result["violations"] if v["impact"] in ("serious", "critical")]

@@ -13,16 +13,14 @@ from playwright.sync_api import expect
 
 from sitebuild import csp, runtime_config
 
-from .site_harness import (AXE_JS, PHONE, ROOT, SEARCH_READY_JS, load_axe, number_mismatches, open_page,
-                           serve_site, set_palette, site_grid)
+from .site_harness import (AXE_JS, PHONE, ROOT, SEARCH_READY_JS, number_mismatches, open_page,
+                           serious_axe_violations, serve_site, set_palette, site_grid)
 
 pytestmark = pytest.mark.browser
 
 # Material builds the search index in a worker; on two busy cores (Pyodide loading too) that can
 # take a while. An upper bound on waiting for that state, not a pause.
 SEARCH_READY_TIMEOUT_MS = 30_000
-# axe impacts that fail the audit (issue 3); "minor" and "moderate" are reported by axe but allowed.
-BLOCKING_IMPACTS = ("serious", "critical")
 # Layout boxes have fractional edges; less than a pixel past the screen is not visible.
 SUBPIXEL = 1.0
 
@@ -77,15 +75,6 @@ def test_no_horizontal_overflow_on_a_phone(new_context, site):
     assert overflowing == {}
 
 
-def _axe_violations(page):
-    """Run axe-core on *page*; return its serious and critical violations, summarised."""
-    load_axe(page)
-    result = page.evaluate("() => axe.run(document, {resultTypes: ['violations']})")
-    return [{"rule": v["id"], "impact": v["impact"], "help": v["help"],
-             "nodes": [n["target"] for n in v["nodes"][:5]]}
-            for v in result["violations"] if v["impact"] in BLOCKING_IMPACTS]
-
-
 @pytest.mark.parametrize("palette", ["light", "dark"])
 def test_axe_finds_no_serious_violation(new_context, site, palette):
     """axe-core reports no serious or critical accessibility violation on any page, in either palette."""
@@ -95,7 +84,7 @@ def test_axe_finds_no_serious_violation(new_context, site, palette):
     for url in site.all_pages:
         open_page(page, url)
         set_palette(page, palette)
-        found = _axe_violations(page)
+        found = serious_axe_violations(page)
         if found:
             violations[url] = found
     assert violations == {}

@@ -14,7 +14,7 @@ from sitebuild import influence_example, unlearning_example
 
 from .cells import cell_stdout, checked_page, cpython_stdout, find_cell, run_in_page
 from .conftest import TIMEOUT_MS, open_python_page
-from .site_harness import PHONE, load_axe, open_page, set_palette
+from .site_harness import PHONE, open_page, serious_axe_violations, set_palette
 
 pytestmark = pytest.mark.browser
 
@@ -86,10 +86,7 @@ def test_axe_passes_with_every_table_open(new_context, site, path, palette):
     set_palette(page, palette)
     for summary in page.get_by_text("The numbers as a table").all():
         summary.click()
-    load_axe(page)
-    result = page.evaluate("() => axe.run(document, {resultTypes: ['violations']})")
-    assert [(v["id"], v["impact"], [n["target"] for n in v["nodes"][:3]]) for v in result["violations"]
-            if v["impact"] in ("serious", "critical")] == []
+    assert serious_axe_violations(page) == []
 
 
 @pytest.fixture(scope="module")
