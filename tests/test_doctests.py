@@ -3,6 +3,7 @@
 pytest's --doctest-modules skips objects whose ``__module__`` is rewritten to ``"datacf"``
 (the package does so for its public API), so their examples are collected here explicitly.
 """
+import copy
 import doctest
 
 import pytest
@@ -44,5 +45,9 @@ def test_the_public_api_has_examples():
 def test_docstring_example_runs_as_written(example):
     """Each example prints exactly what its docstring shows."""
     runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
+    # A copy with its own namespace: the runner empties the namespace it ran in, and a second
+    # session in the same process (mutmut runs several) would find the shared one empty.
+    example = copy.copy(example)
+    example.globs = dict(example.globs)
     result = runner.run(example, out=lambda text: pytest.fail(text))
     assert result.failed == 0 and result.attempted > 0
