@@ -24,10 +24,14 @@ WORK="$ROOT/.cache/mutation"
 # KNN-Shapley and the fast learners. Not the site build (sitebuild/), nor the browser runner.
 CORE=(_grid.py _semivalues.py _subsets.py _metrics.py _compute.py _model_spec.py _memory.py
       _dataset.py _knn_shapley.py _schema.py "models/*.py")
-# Tests that never reach the core (the site build), or test other modules slowly (the explorer
-# and view models, which call the core but add minutes to every surviving mutant).
+# Tests that never reach the core (the site build), or test other modules slowly: the explorer
+# and view models, and the pages' claims over their build-time measurements (one of them trains
+# for two minutes), which call the core but add minutes to every surviving mutant.
 SKIP_TESTS=(tests/browser tests/test_site_build.py tests/test_runtime_build.py tests/test_code_cells_build.py
-            tests/test_explorer_state.py tests/test_view.py)
+            tests/test_glossary.py tests/test_story_links.py tests/test_maths_plots_site.py
+            tests/test_explorer_state.py tests/test_view.py
+            tests/test_valuation_page.py tests/test_influence_pages.py tests/test_poisoning_page.py
+            tests/test_collective_page.py tests/test_evaluation_page.py)
 
 if [ "$("$PY" -c 'import importlib.metadata as m; print(m.version("mutmut"))' 2>/dev/null)" != "$MUTMUT_VERSION" ]; then
   "$PY" -m pip install --quiet "mutmut==$MUTMUT_VERSION"
@@ -124,11 +128,6 @@ also=""; for entry in "$WORK"/* "$WORK"/.[!.]*; do
   name="$(basename "$entry")"
   case "$name" in datacf|tests|pyproject.toml|mutants|'.[!.]*') ;; *) also+="\"$name\", " ;; esac
 done
-# Tests that fail on the unmutated code when derandomized (a known bug, xfailed elsewhere): the
-# clean run must pass. Remove an entry once its bug is fixed.
-KNOWN_FAILING=(tests/test_hostile_inputs.py::test_readings_refuse_bad_arguments_clearly)
-deselect=""; for t in "${KNOWN_FAILING[@]}"; do deselect+="\"--deselect\", \"$t\", "; done
-deselect="${deselect%, }"
 # mutmut reads its settings from pyproject.toml: only the copy's gets them.
 cat >> "$WORK/pyproject.toml" <<EOF
 
@@ -137,7 +136,7 @@ source_paths = ["datacf"]
 only_mutate = [${only%, }]
 also_copy = [${also%, }]
 pytest_add_cli_args = ["-p", "mutation_plugin", "-p", "no:cacheprovider", "-m", "not browser", "-o", "addopts="]
-pytest_add_cli_args_test_selection = ["tests", ${deselect}]
+pytest_add_cli_args_test_selection = ["tests"]
 use_setproctitle = false
 EOF
 
