@@ -91,7 +91,9 @@ else
 fi
 rm -rf "${SKIP_TESTS[@]/#/$WORK/}"
 # A pytest plugin for the runs. Hypothesis: no deadline (a mutant may be slow, which is not a
-# failure), 25 examples, derandomized, so two runs over the same code give the same score.
+# failure), 25 examples, derandomized, so two runs over the same code give the same score; and
+# no "differing executors" check, which a test method fails when mutmut's second session in the
+# same process calls it on a new instance of its class.
 # joblib's worker processes (the n_jobs tests) are stopped after each session, because mutmut
 # waits for any child process and must see only its own. And mutmut's opening check, that a
 # failure planted in every function fails the tests, is answered before tests/conftest.py runs:
@@ -102,9 +104,10 @@ cat > "$WORK/mutation_plugin.py" <<'EOF'
 import sys
 
 import pytest
-from hypothesis import settings
+from hypothesis import HealthCheck, settings
 
-settings.register_profile("mutation", deadline=None, derandomize=True, max_examples=25)
+settings.register_profile("mutation", deadline=None, derandomize=True, max_examples=25,
+                          suppress_health_check=[HealthCheck.differing_executors])
 settings.load_profile("mutation")
 
 
