@@ -192,6 +192,36 @@ class TestAgainstBruteForce:
         np.testing.assert_allclose(loss, -np.log(np.clip(prob, 1e-15, 1.0)), rtol=0, atol=1e-12)
 
 
+class TestKNNLabelEditPath:
+    """Label edits move no point, so KNN scores them from the clean neighbours' changed votes."""
+
+    @pytest.mark.parametrize("edit_name", ["flip", "set1"])
+    def test_label_edits_never_take_the_membership_path(self, edit_name, monkeypatch):
+        """A label-only edit is scored without KNN's per-row membership path, and matches the brute force."""
+        def refuse(*args):
+            raise AssertionError("a label-only edit took the membership path")
+
+        monkeypatch.setattr(dcf.models.KNN, "_predict_proba_members", refuse)
+        train, (edit, by_hand) = DATASETS["blobs6"], EDITS[edit_name]
+        grid = dcf.compute_grid(train, dcf.models.KNN(k=3), edit=edit)
+        expected = brute_edit_grid(train, train, by_hand, lambda: KNeighborsClassifier(n_neighbors=3), "prob_correct")
+        np.testing.assert_allclose(grid.values, expected, rtol=0, atol=1e-12)
+
+    @pytest.mark.parametrize("edit_name", ["shift_vector", "plant"])
+    def test_edits_that_move_points_take_the_membership_path(self, edit_name, monkeypatch):
+        """An edit that moves points changes who the neighbours are, so each row's members are read."""
+        calls = []
+        members = dcf.models.KNN._predict_proba_members
+
+        def counted(self, *args):
+            calls.append(1)
+            return members(self, *args)
+
+        monkeypatch.setattr(dcf.models.KNN, "_predict_proba_members", counted)
+        dcf.compute_grid(DATASETS["blobs6"], dcf.models.KNN(k=3), edit=EDITS[edit_name][0])
+        assert calls
+
+
 class TestRows:
     def test_no_edit_is_the_subset_grid(self):
         """edit=None gives the subset grid, and its inputs hold no 'edit' key."""
