@@ -422,6 +422,12 @@ class TestErrors:
                 "edit must be one of datacf.edits (FlipLabels, SetLabel, Shift, PlantSignal) or None; got dict.")):
             dcf.compute_grid(DATASETS["blobs6"], dcf.models.KNN(), edit={"kind": "SetLabel", "label": 1})
 
+    def test_a_failed_fit_names_the_row_by_its_edit_set(self):
+        """A scikit-learn fit that fails on an edit grid names its row by the edit set, marked (edited)."""
+        with pytest.raises(ValueError, match="^" + re.escape(
+                "DecisionTreeClassifier failed on the subset '∅ (edited)': The 'max_depth' parameter")):
+            dcf.compute_grid(DATASETS["blobs6"], DecisionTreeClassifier(max_depth=-1), edit=edits.FlipLabels())
+
     def test_flip_without_mapping_needs_two_classes(self):
         """FlipLabels() on three classes says to give a mapping."""
         with pytest.raises(ValueError, match=exact(

@@ -1,4 +1,5 @@
 """Any scikit-learn classifier through the generic path: one fit per subset that needs one."""
+import joblib
 import numpy as np
 import pytest
 from sklearn.base import BaseEstimator, ClassifierMixin
@@ -54,11 +55,21 @@ def test_fits_once_per_subset_that_needs_a_model(datasets, convention):
     assert CountingTree.fits <= 2**n - 1
 
 
-def test_parallel_fits_give_the_same_grid(datasets):
-    """n_jobs=2 through joblib gives exactly the sequential grid."""
+@pytest.mark.parametrize("edit", [None, dcf.edits.FlipLabels()], ids=["subsets", "edits"])
+def test_parallel_fits_give_the_same_grid(datasets, edit, monkeypatch):
+    """n_jobs=2 hands the fits to joblib with two jobs, and gives exactly the sequential grid."""
+    requested = []
+
+    class RecordingParallel(joblib.Parallel):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            requested.append(self.n_jobs)
+
     model = DecisionTreeClassifier(random_state=0)
-    sequential = dcf.compute_grid(datasets["blobs6"], model)
-    parallel = dcf.compute_grid(datasets["blobs6"], model, n_jobs=2)
+    sequential = dcf.compute_grid(datasets["blobs6"], model, edit=edit)
+    monkeypatch.setattr(joblib, "Parallel", RecordingParallel)
+    parallel = dcf.compute_grid(datasets["blobs6"], model, n_jobs=2, edit=edit)
+    assert requested and set(requested) == {2}
     np.testing.assert_array_equal(sequential.values, parallel.values)
 
 
