@@ -10,6 +10,7 @@
 #   scripts/mutation.sh --again --recheck    # ...and test the last run's survivors again
 #   scripts/mutation.sh --only '_grid.py models/*.py'  # only these core modules
 #   scripts/mutation.sh --again --jobs 2     # two test processes at once (default one)
+#   scripts/mutation.sh --sample 300 --jobs 2  # a random sample of the rest of the package
 #   scripts/mutation.sh results | show NAME  # then: list the survivors, show one as a diff
 #
 # It works on a copy in .cache/mutation/ (mutmut mutates its own mutants/ copy inside it), so
@@ -24,14 +25,24 @@ WORK="$ROOT/.cache/mutation"
 # KNN-Shapley and the fast learners. Not the site build (sitebuild/), nor the browser runner.
 CORE=(_grid.py _semivalues.py _subsets.py _metrics.py _compute.py _model_spec.py _memory.py
       _dataset.py _knn_shapley.py _schema.py "models/*.py")
+# The rest of the package's computation, measured by a random sample of its mutants (--sample N,
+# in .cache/mutation-sample/): sampled grids and their estimators, scaling fits, the scikit-learn
+# path, edits and edit grids, influence and unlearning, the least core, the regression views.
+SAMPLED=(_sampled_grid.py _sampled_schema.py _scaling.py estimate.py samplers.py _sklearn_path.py
+         edits.py _edit_grid.py _edit_readings.py _influence.py _least_core.py _regression_views.py
+         _plain.py _provenance.py)
+SAMPLE_WORK="$ROOT/.cache/mutation-sample"
+SAMPLE_SEED=0
 # Tests that never reach the core (the site build), or test other modules slowly: the explorer
-# and view models, and the pages' claims over their build-time measurements (one of them trains
-# for two minutes), which call the core but add minutes to every surviving mutant.
+# and view models, the tutorials and presets, and the pages' claims over their build-time
+# measurements. These call the core, but their fixtures take from seconds to two minutes to
+# set up, time mutmut does not see: it orders a mutant's tests by their own duration only, so
+# a cheap test behind a 45-second fixture would run first for every mutant.
 SKIP_TESTS=(tests/browser tests/test_site_build.py tests/test_runtime_build.py tests/test_code_cells_build.py
             tests/test_glossary.py tests/test_story_links.py tests/test_maths_plots_site.py
-            tests/test_explorer_state.py tests/test_view.py
+            tests/test_explorer_state.py tests/test_view.py tests/test_tutorials.py tests/test_explorer_presets.py
             tests/test_valuation_page.py tests/test_influence_pages.py tests/test_poisoning_page.py
-            tests/test_collective_page.py tests/test_evaluation_page.py)
+            tests/test_collective_page.py tests/test_evaluation_page.py tests/test_scaling_pages.py)
 
 if [ "$("$PY" -c 'import importlib.metadata as m; print(m.version("mutmut"))' 2>/dev/null)" != "$MUTMUT_VERSION" ]; then
   "$PY" -m pip install --quiet "mutmut==$MUTMUT_VERSION"
@@ -39,10 +50,12 @@ fi
 
 case "${1:-}" in
   results|show|browse|print-time-estimates|tests-for-mutant)
+    # A mutant of a sampled module lives in the sample's copy.
+    if [ -n "${2:-}" ] && grep -rqsF --include='*.meta' "\"$2\"" "$SAMPLE_WORK/mutants"; then WORK="$SAMPLE_WORK"; fi
     cd "$WORK" && exec "$VENV/bin/mutmut" "$@" ;;
 esac
 
-source_ref=""; again=""; recheck=""; jobs=1
+source_ref=""; again=""; recheck=""; jobs=1; sample=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --committed) source_ref="HEAD"; shift ;;
@@ -50,6 +63,7 @@ while [ $# -gt 0 ]; do
     --recheck) recheck=1; shift ;;
     --only) read -ra CORE <<< "$2"; shift 2 ;;
     --jobs) jobs="$2"; shift 2 ;;
+    --sample) sample="$2"; shift 2 ;;
     *) echo "mutation.sh: unknown argument $1 (see the header of $0)" >&2; exit 2 ;;
   esac
 done
@@ -73,6 +87,10 @@ EOF
 # current time (tar -m), so mutmut re-reads every source file. It drops mutmut's record of which
 # tests reach which function, so that every test is traced again: mutmut re-traces only tests
 # that are new, and a new or renamed function would otherwise have no tests ("no tests").
+if [ -n "$sample" ]; then
+  [ -z "$again" ] || { echo "mutation.sh: --sample draws a fresh sample; it does not take --again" >&2; exit 2; }
+  WORK="$SAMPLE_WORK"; CORE=("${SAMPLED[@]}")
+fi
 survivors=""
 if [ -n "$again" ] && [ -d "$WORK/mutants" ]; then
   # Reached by no test last time: the fresh tracing may find one now.
@@ -144,27 +162,53 @@ use_setproctitle = false
 EOF
 
 cd "$WORK"
-"$VENV/bin/mutmut" run --max-children "$jobs"
+if [ -n "$sample" ]; then
+  # mutmut has no sampling: a first run whose name filter matches no mutant generates the
+  # mutants and traces the tests, then stops; the sample is drawn from the generated names.
+  "$VENV/bin/mutmut" run --max-children "$jobs" "datacf.no_such_function__mutmut_0" >/dev/null 2>&1 || true
+  names="$(SAMPLE="$sample" SEED="$SAMPLE_SEED" "$PY" - <<'EOF'
+import json, os, pathlib, random
+names = sorted(name for meta in pathlib.Path("mutants").rglob("*.meta")
+               for name in json.loads(meta.read_text())["exit_code_by_key"])
+for name in random.Random(int(os.environ["SEED"])).sample(names, min(int(os.environ["SAMPLE"]), len(names))):
+    print(name)
+EOF
+  )"
+  [ -n "$names" ] || { echo "mutation.sh: mutmut generated no mutants for the sample" >&2; exit 1; }
+  # shellcheck disable=SC2086  # one mutant name per word
+  "$VENV/bin/mutmut" run --max-children "$jobs" $names
+else
+  "$VENV/bin/mutmut" run --max-children "$jobs"
+fi
 if [ -n "$survivors" ]; then
   # shellcheck disable=SC2086  # one mutant name per word
   "$VENV/bin/mutmut" run --max-children "$jobs" $survivors
 fi
 "$PY" - <<'EOF'
-"""The score: mutants some test noticed (killed or timed out) over all that were tried."""
+"""The score: mutants some test noticed (killed or timed out) over all that were tried; for a
+sample, with its 95% Wilson interval for the whole population."""
 import collections
 import json
+import math
 import pathlib
 
 from mutmut.stats import status_by_exit_code
 
-status = {}
+status, total = {}, 0
 for meta in pathlib.Path("mutants").rglob("*.meta"):
     for name, code in json.loads(meta.read_text())["exit_code_by_key"].items():
-        status[name] = status_by_exit_code[code]
+        total += 1
+        if status_by_exit_code[code] != "not checked":
+            status[name] = status_by_exit_code[code]
 counts = collections.Counter(status.values())
-caught = counts["killed"] + counts["timeout"] + counts["segfault"]
-print(f"\n{len(status)} mutants: " + ", ".join(f"{n} {s}" for s, n in counts.most_common()))
-print(f"score: {caught}/{len(status)} = {caught / max(1, len(status)):.1%} caught")
+caught, tried = counts["killed"] + counts["timeout"] + counts["segfault"], len(status)
+print(f"\n{tried} of {total} mutants tried: " + ", ".join(f"{n} {s}" for s, n in counts.most_common()))
+print(f"score: {caught}/{tried} = {caught / max(1, tried):.1%} caught")
+if 0 < tried < total:
+    z, p = 1.96, caught / tried
+    centre = (p + z * z / (2 * tried)) / (1 + z * z / tried)
+    half = z * math.sqrt(p * (1 - p) / tried + z * z / (4 * tried * tried)) / (1 + z * z / tried)
+    print(f"if the tried mutants are a random sample: {centre - half:.1%} to {centre + half:.1%} of all {total} (95%)")
 print("not caught (scripts/mutation.sh show NAME):")
 for name, s in sorted(status.items()):
     if s in ("survived", "no tests", "suspicious"):
