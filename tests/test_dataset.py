@@ -10,6 +10,13 @@ class TestValid:
         """Points are named A, B, C, ... unless names are given."""
         assert dcf.Dataset(np.zeros((3, 1)), [0, 1, 0]).names == ("A", "B", "C")
 
+    def test_default_names_go_on_like_spreadsheet_columns(self):
+        """After Z come AA, AB, ...; after ZZ comes AAA (bijective base 26, as spreadsheet columns)."""
+        names = dcf.Dataset(np.zeros((703, 1)), [0, 1] * 351 + [0]).names
+        assert names[24:28] == ("Y", "Z", "AA", "AB")
+        assert names[51:53] == ("AZ", "BA")
+        assert names[701:] == ("ZZ", "AAA")
+
     def test_integral_floats_and_bools_become_integer_labels(self):
         """y = [0.0, 1.0] and [False, True] are accepted as integer labels."""
         assert dcf.Dataset([[0], [1]], [0.0, 1.0]).y.dtype == np.int64

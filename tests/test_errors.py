@@ -6,6 +6,7 @@ matched whole (``exact``), so a changed word is caught, not only a missing one.
 """
 import json
 import re
+import warnings
 
 import numpy as np
 import pytest
@@ -186,6 +187,77 @@ class TestLogisticRegression:
         """max_iter must be a positive integer."""
         with pytest.raises(ValueError, match=exact(f"max_iter must be a positive integer; got {max_iter!r}.")):
             dcf.compute_grid(TRAIN, dcf.models.LogisticRegression(max_iter=max_iter))
+
+
+    def test_features_whose_squares_overflow_are_refused_whole(self):
+        """Features near 1e200: the whole message, and no overflow RuntimeWarning on the way to it."""
+        train = dcf.Dataset([[1e200], [-1e200], [0.0]], [0, 1, 0])
+        message = ("LogisticRegression cannot fit features as large as 1e+200: their squares overflow float64. "
+                   "Standardise the features (e.g. divide by their scale).")
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", RuntimeWarning)
+            with pytest.raises(ValueError, match=exact(message)):
+                dcf.compute_grid(train, dcf.models.LogisticRegression())
+
+    def test_features_whose_squares_are_finite_are_fitted(self):
+        """1e130 squared is 1e260, still finite: the refusal is for overflowing squares only."""
+        train = dcf.Dataset([[1e130], [-1e130], [0.0]], [0, 1, 0])
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", dcf.models.ConvergenceWarning)
+            grid = dcf.compute_grid(train, dcf.models.LogisticRegression())
+        assert np.isfinite(grid.values).all()
+
+    def test_convergence_warning_says_what_to_do(self):
+        """Too few Newton steps: the warning counts the subsets, names max_iter and the two ways out."""
+        train = dcf.Dataset([[0.0], [1.0], [2.0], [3.0]], [0, 1, 0, 1])
+        pattern = (r"^Logistic regression did not converge on \d+ subset\(s\) within max_iter=1 Newton steps "
+                   r"\(largest score change \d\.\d\de[+-]\d\d\); their probabilities may be inexact\. "
+                   r"Increase max_iter or lower C\.$")
+        with pytest.warns(dcf.models.ConvergenceWarning, match=pattern):
+            dcf.compute_grid(train, dcf.models.LogisticRegression(max_iter=1))
+
+
+class TestModelParameters:
+    """Recorded scikit-learn parameters are plain JSON, decoded with their place in the file."""
+
+    @staticmethod
+    def _grid_json(max_depth):
+        document = json.loads(dcf.compute_grid(TRAIN, dcf.models.KNN(k=1)).to_json())
+        document["inputs"]["model"] = {"library": "scikit-learn", "class": "sklearn.tree._classes.DecisionTreeClassifier",
+                                       "params": {"max_depth": max_depth}}
+        return json.dumps(document)
+
+    @staticmethod
+    def _nested(levels):
+        value = 1
+        for _ in range(levels):
+            value = [value]
+        return value
+
+    def test_eight_levels_of_nesting_are_read(self):
+        """MAX_PARAM_DEPTH is 8: a value inside eight lists is still decoded."""
+        dcf.Grid.from_json(self._grid_json(self._nested(8)))
+
+    def test_nine_levels_of_nesting_are_refused_naming_the_place(self):
+        """A ninth list is refused, with the path down to the value."""
+        where = "inputs['model']['params']['max_depth']" + "[0]" * 9
+        with pytest.raises(ValueError, match=exact(f"{where} nests deeper than 8 levels.")):
+            dcf.Grid.from_json(self._grid_json(self._nested(9)))
+
+    def test_tuple_tag_must_hold_a_list(self):
+        """The tuple form {"__tuple__": [...]} with anything but a list inside is refused."""
+        message = "inputs['model']['params']['max_depth']['__tuple__'] must be a list."
+        with pytest.raises(ValueError, match=exact(message)):
+            dcf.Grid.from_json(self._grid_json({"__tuple__": 3}))
+
+    def test_non_finite_parameter_is_refused_naming_its_place(self):
+        """A NaN inside a recorded parameter (possible from Python, not from JSON) names its index."""
+        from datacf._model_spec import check_model_spec
+
+        spec = {"library": "scikit-learn", "class": "sklearn.tree._classes.DecisionTreeClassifier",
+                "params": {"max_depth": [1.5, float("nan")]}}
+        with pytest.raises(ValueError, match=exact("model['params']['max_depth'][1] = nan is not a finite number.")):
+            check_model_spec(spec)
 
 
 class TestGridJson:
