@@ -250,14 +250,49 @@ class TestModelParameters:
         with pytest.raises(ValueError, match=exact(message)):
             dcf.Grid.from_json(self._grid_json({"__tuple__": 3}))
 
-    def test_non_finite_parameter_is_refused_naming_its_place(self):
-        """A NaN inside a recorded parameter (possible from Python, not from JSON) names its index."""
+    @staticmethod
+    def _check(value):
+        """check_model_spec on a description recorded from Python, where a NaN can occur (not in JSON)."""
         from datacf._model_spec import check_model_spec
 
-        spec = {"library": "scikit-learn", "class": "sklearn.tree._classes.DecisionTreeClassifier",
-                "params": {"max_depth": [1.5, float("nan")]}}
-        with pytest.raises(ValueError, match=exact("model['params']['max_depth'][1] = nan is not a finite number.")):
-            check_model_spec(spec)
+        check_model_spec({"library": "scikit-learn", "class": "sklearn.tree._classes.DecisionTreeClassifier",
+                          "params": {"max_depth": value}})
+
+    def test_tuples_count_towards_the_nesting_limit(self):
+        """A value inside eight tuples is read; inside nine it is refused, like lists."""
+        def tuples(levels):
+            value = 1
+            for _ in range(levels):
+                value = {"__tuple__": [value]}
+            return value
+
+        self._check(tuples(8))
+        where = "model['params']['max_depth']" + "[0]" * 9
+        with pytest.raises(ValueError, match=exact(f"{where} nests deeper than 8 levels.")):
+            self._check(tuples(9))
+
+    def test_dict_keys_count_towards_the_nesting_limit(self):
+        """A key is one level below its dict: a key inside seven lists is only not a scalar, inside eight too deep."""
+        where = "model['params']['max_depth'] key 0"
+        with pytest.raises(ValueError, match=exact(
+                f"{where} must be a number, a string or null; got {self._nested(7)!r}.")):
+            self._check({"__items__": [[self._nested(7), 1]]})
+        with pytest.raises(ValueError, match=exact(f"{where}{'[0]' * 8} nests deeper than 8 levels.")):
+            self._check({"__items__": [[self._nested(8), 1]]})
+
+    @pytest.mark.parametrize("value, message", [
+        ([1.5, float("nan")], "model['params']['max_depth'][1] = nan is not a finite number."),
+        ({"__tuple__": [1.0, float("nan")]}, "model['params']['max_depth'][1] = nan is not a finite number."),
+        ({"__items__": [[float("nan"), 2]]}, "model['params']['max_depth'] key 0 = nan is not a finite number."),
+        ({"__items__": [["a", float("inf")]]}, "model['params']['max_depth']['a'] = inf is not a finite number."),
+        ({"__items__": [[1, 2, 3]]}, "model['params']['max_depth']['__items__'] must be a list of [key, value] pairs."),
+        ({"__items__": [(1, 2)]}, "model['params']['max_depth']['__items__'] must be a list of [key, value] pairs."),
+        ({"__items__": "ab"}, "model['params']['max_depth']['__items__'] must be a list of [key, value] pairs."),
+    ], ids=["list", "tuple", "key", "dict-value", "triple", "pair-as-tuple", "not-a-list"])
+    def test_bad_values_are_refused_naming_their_place(self, value, message):
+        """Non-finite numbers and malformed key-value lists are refused with the path to them."""
+        with pytest.raises(ValueError, match=exact(message)):
+            self._check(value)
 
 
 class TestGridJson:
