@@ -10,7 +10,8 @@
 #   scripts/mutation.sh --again --recheck    # ...and test the last run's survivors again
 #   scripts/mutation.sh --only '_grid.py models/*.py'  # only these core modules
 #   scripts/mutation.sh --again --jobs 2     # two test processes at once (default one)
-#   scripts/mutation.sh --sample 300 --jobs 2  # a random sample of the rest of the package
+#   scripts/mutation.sh --again --sample 250 # ...but test only a random sample of 250 of the
+#                                            # mutants not tested yet (fixed seed), and estimate
 #   scripts/mutation.sh results | show NAME  # then: list the survivors, show one as a diff
 #
 # It works on a copy in .cache/mutation/ (mutmut mutates its own mutants/ copy inside it), so
@@ -25,13 +26,6 @@ WORK="$ROOT/.cache/mutation"
 # KNN-Shapley and the fast learners. Not the site build (sitebuild/), nor the browser runner.
 CORE=(_grid.py _semivalues.py _subsets.py _metrics.py _compute.py _model_spec.py _memory.py
       _dataset.py _knn_shapley.py _schema.py "models/*.py")
-# The rest of the package's computation, measured by a random sample of its mutants (--sample N,
-# in .cache/mutation-sample/): sampled grids and their estimators, scaling fits, the scikit-learn
-# path, edits and edit grids, influence and unlearning, the least core, the regression views.
-SAMPLED=(_sampled_grid.py _sampled_schema.py _scaling.py estimate.py samplers.py _sklearn_path.py
-         edits.py _edit_grid.py _edit_readings.py _influence.py _least_core.py _regression_views.py
-         _plain.py _provenance.py)
-SAMPLE_WORK="$ROOT/.cache/mutation-sample"
 SAMPLE_SEED=0
 # Tests that never reach the core (the site build), or test other modules slowly: the explorer
 # and view models, the tutorials and presets, and the pages' claims over their build-time
@@ -53,8 +47,6 @@ fi
 
 case "${1:-}" in
   results|show|browse|print-time-estimates|tests-for-mutant)
-    # A mutant of a sampled module lives in the sample's copy.
-    if [ -n "${2:-}" ] && grep -rqsF --include='*.meta' "\"$2\"" "$SAMPLE_WORK/mutants"; then WORK="$SAMPLE_WORK"; fi
     cd "$WORK" && exec "$VENV/bin/mutmut" "$@" ;;
 esac
 
@@ -90,10 +82,6 @@ EOF
 # current time (tar -m), so mutmut re-reads every source file. It drops mutmut's record of which
 # tests reach which function, so that every test is traced again: mutmut re-traces only tests
 # that are new, and a new or renamed function would otherwise have no tests ("no tests").
-if [ -n "$sample" ]; then
-  [ -z "$again" ] || { echo "mutation.sh: --sample draws a fresh sample; it does not take --again" >&2; exit 2; }
-  WORK="$SAMPLE_WORK"; CORE=("${SAMPLED[@]}")
-fi
 survivors=""
 if [ -n "$again" ] && [ -d "$WORK/mutants" ]; then
   # Reached by no test last time: the fresh tracing may find one now.
@@ -167,17 +155,19 @@ EOF
 cd "$WORK"
 if [ -n "$sample" ]; then
   # mutmut has no sampling: a first run whose name filter matches no mutant generates the
-  # mutants and traces the tests, then stops; the sample is drawn from the generated names.
+  # mutants and traces the tests, then stops; the sample is drawn from the mutants with no
+  # result yet and kept in sample.txt for the score.
   "$VENV/bin/mutmut" run --max-children "$jobs" "datacf.no_such_function__mutmut_0" >/dev/null 2>&1 || true
   names="$(SAMPLE="$sample" SEED="$SAMPLE_SEED" "$PY" - <<'EOF'
 import json, os, pathlib, random
-names = sorted(name for meta in pathlib.Path("mutants").rglob("*.meta")
-               for name in json.loads(meta.read_text())["exit_code_by_key"])
-for name in random.Random(int(os.environ["SEED"])).sample(names, min(int(os.environ["SAMPLE"]), len(names))):
+untested = sorted(name for meta in pathlib.Path("mutants").rglob("*.meta")
+                  for name, code in json.loads(meta.read_text())["exit_code_by_key"].items() if code is None)
+for name in random.Random(int(os.environ["SEED"])).sample(untested, min(int(os.environ["SAMPLE"]), len(untested))):
     print(name)
 EOF
   )"
-  [ -n "$names" ] || { echo "mutation.sh: mutmut generated no mutants for the sample" >&2; exit 1; }
+  [ -n "$names" ] || { echo "mutation.sh: no untested mutant is left to sample" >&2; exit 1; }
+  printf '%s\n' $names > sample.txt
   # shellcheck disable=SC2086  # one mutant name per word
   "$VENV/bin/mutmut" run --max-children "$jobs" $names
 else
@@ -188,8 +178,9 @@ if [ -n "$survivors" ]; then
   "$VENV/bin/mutmut" run --max-children "$jobs" $survivors
 fi
 "$PY" - <<'EOF'
-"""The score: mutants some test noticed (killed or timed out) over all that were tried; for a
-sample, with its 95% Wilson interval for the whole population."""
+"""The score: mutants some test noticed (killed or timed out) over all that were tried. After
+--sample, also the sample's own score, with its 95% Wilson interval for the untested mutants
+it was drawn from."""
 import collections
 import json
 import math
@@ -197,21 +188,27 @@ import pathlib
 
 from mutmut.stats import status_by_exit_code
 
-status, total = {}, 0
+status, untested = {}, 0
 for meta in pathlib.Path("mutants").rglob("*.meta"):
     for name, code in json.loads(meta.read_text())["exit_code_by_key"].items():
-        total += 1
-        if status_by_exit_code[code] != "not checked":
+        if status_by_exit_code[code] == "not checked":
+            untested += 1
+        else:
             status[name] = status_by_exit_code[code]
+CAUGHT = ("killed", "timeout", "segfault")
 counts = collections.Counter(status.values())
-caught, tried = counts["killed"] + counts["timeout"] + counts["segfault"], len(status)
-print(f"\n{tried} of {total} mutants tried: " + ", ".join(f"{n} {s}" for s, n in counts.most_common()))
+caught, tried = sum(counts[s] for s in CAUGHT), len(status)
+print(f"\n{tried} mutants tried, {untested} not: " + ", ".join(f"{n} {s}" for s, n in counts.most_common()))
 print(f"score: {caught}/{tried} = {caught / max(1, tried):.1%} caught")
-if 0 < tried < total:
-    z, p = 1.96, caught / tried
-    centre = (p + z * z / (2 * tried)) / (1 + z * z / tried)
-    half = z * math.sqrt(p * (1 - p) / tried + z * z / (4 * tried * tried)) / (1 + z * z / tried)
-    print(f"if the tried mutants are a random sample: {centre - half:.1%} to {centre + half:.1%} of all {total} (95%)")
+sample_file = pathlib.Path("sample.txt")
+if sample_file.exists():
+    sample = [status.get(name, "not checked") for name in sample_file.read_text().split()]
+    n, k = len(sample), sum(s in CAUGHT for s in sample)
+    z, p = 1.96, k / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    print(f"sample: {k}/{n} = {p:.1%} caught; 95% interval for the {untested + n} mutants it was drawn "
+          f"from: {centre - half:.1%} to {centre + half:.1%}")
 print("not caught (scripts/mutation.sh show NAME):")
 for name, s in sorted(status.items()):
     if s in ("survived", "no tests", "suspicious"):
