@@ -7,7 +7,7 @@
 #   scripts/mutation.sh --again              # keep the last run's results: test only mutants of
 #                                            # changed functions, those not tested yet and those
 #                                            # no test reached
-#   scripts/mutation.sh --again --recheck    # ...and test the last run's survivors again
+#   scripts/mutation.sh --again --recheck    # only test the last run's survivors again
 #   scripts/mutation.sh --only '_grid.py models/*.py'  # only these core modules
 #   scripts/mutation.sh --again --jobs 2     # two test processes at once (default one)
 #   scripts/mutation.sh --again --sample 250 # ...but test only a random sample of 250 of the
@@ -153,10 +153,12 @@ use_setproctitle = false
 EOF
 
 cd "$WORK"
-if [ -n "$sample" ]; then
+if [ -n "$recheck" ]; then
+  :   # only the survivors, below
+elif [ -n "$sample" ]; then
   # mutmut has no sampling: a first run whose name filter matches no mutant generates the
   # mutants and traces the tests, then stops; the sample is drawn from the mutants with no
-  # result yet and kept in sample.txt for the score.
+  # result yet and kept in mutants/sample.txt for the score (until the next --sample).
   "$VENV/bin/mutmut" run --max-children "$jobs" "datacf.no_such_function__mutmut_0" >/dev/null 2>&1 || true
   names="$(SAMPLE="$sample" SEED="$SAMPLE_SEED" "$PY" - <<'EOF'
 import json, os, pathlib, random
@@ -167,7 +169,7 @@ for name in random.Random(int(os.environ["SEED"])).sample(untested, min(int(os.e
 EOF
   )"
   [ -n "$names" ] || { echo "mutation.sh: no untested mutant is left to sample" >&2; exit 1; }
-  printf '%s\n' $names > sample.txt
+  printf '%s\n' $names > mutants/sample.txt
   # shellcheck disable=SC2086  # one mutant name per word
   "$VENV/bin/mutmut" run --max-children "$jobs" $names
 else
@@ -200,7 +202,7 @@ counts = collections.Counter(status.values())
 caught, tried = sum(counts[s] for s in CAUGHT), len(status)
 print(f"\n{tried} mutants tried, {untested} not: " + ", ".join(f"{n} {s}" for s, n in counts.most_common()))
 print(f"score: {caught}/{tried} = {caught / max(1, tried):.1%} caught")
-sample_file = pathlib.Path("sample.txt")
+sample_file = pathlib.Path("mutants/sample.txt")
 if sample_file.exists():
     sample = [status.get(name, "not checked") for name in sample_file.read_text().split()]
     n, k = len(sample), sum(s in CAUGHT for s in sample)
