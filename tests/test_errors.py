@@ -28,6 +28,114 @@ class TestComputeGrid:
         with pytest.raises(TypeError, match=exact("eval must be a datacf.Dataset or None; got ndarray.")):
             dcf.compute_grid(TRAIN, dcf.models.KNN(k=1), eval=np.zeros((2, 1)))
 
+    def test_train_must_be_a_dataset(self):
+        """train given as a list is a TypeError naming its type and the way to wrap it."""
+        with pytest.raises(TypeError, match=exact("train must be a datacf.Dataset; got list. Wrap it: Dataset(X, y).")):
+            dcf.compute_grid([[0.0]], dcf.models.KNN())
+
+    def test_model_must_be_a_classifier(self):
+        """An object that is neither a fast learner nor a classifier is named by its type."""
+        message = ("model must be a datacf fast learner (dcf.models.KNN, ...) or a scikit-learn classifier "
+                   "with fit and predict; got object.")
+        with pytest.raises(TypeError, match=exact(message)):
+            dcf.compute_grid(TRAIN, object())
+
+    def test_eval_must_share_the_feature_space(self):
+        """Evaluation points with another number of features are refused, with both counts."""
+        message = "eval has 2 features but train has 1; evaluation points must live in the same feature space."
+        with pytest.raises(ValueError, match=exact(message)):
+            dcf.compute_grid(TRAIN, dcf.models.KNN(), eval=dcf.Dataset([[0.0, 1.0]], [0]))
+
+    def test_zero_convention_refuses_log_loss_with_the_reason(self):
+        """convention='zero' with log_loss says why (0 is the best loss) and what to use instead."""
+        message = ("convention='zero' cannot score metric='log_loss': a loss of 0 is the best score, so scoring "
+                   "the subsets a model refuses as 0 would reward refusing to fit. Use convention='fallback', "
+                   "or metric='prob_correct' or 'accuracy', where 0 is the worst score.")
+        with pytest.raises(ValueError, match=exact(message)):
+            dcf.compute_grid(TRAIN, dcf.models.KNN(), metric="log_loss", convention="zero")
+
+    def test_too_many_points_for_an_exact_grid(self):
+        """21 points: the row count, the limit and both ways out (sampling, estimates)."""
+        message = ("An exact grid over 21 points needs 2**21 = 2,097,152 rows (one trained model per subset); "
+                   "exact grids are limited to n <= 16. Use a smaller dataset, or switch to sampling: "
+                   "dcf.sample_grid(train, model, sampler=dcf.samplers.Uniform(1000)) trains on sampled subsets, "
+                   "and dcf.estimate_values(train, model, method='permutation_shapley') gives values with "
+                   "standard errors.")
+        train = dcf.Dataset(np.arange(21.0)[:, None], [0, 1] * 10 + [0])
+        with pytest.raises(ValueError, match=exact(message)):
+            dcf.compute_grid(train, dcf.models.KNN())
+
+    def test_a_one_byte_limit_is_a_limit(self):
+        """max_memory=1 is a valid (tiny) limit: the grid is refused as too large, not the limit as invalid."""
+        with pytest.raises(ValueError, match=r"^this grid would need about .* the limit is 9\.54e-07 MiB; "):
+            dcf.compute_grid(TRAIN, dcf.models.KNN(), max_memory=1)
+
+    @pytest.mark.parametrize("edit", [None, dcf.edits.FlipLabels()], ids=["subsets", "edits"])
+    def test_grid_rows_keep_the_dataset_names(self, edit):
+        """The grid's points carry the dataset's own names, not default letters."""
+        train = dcf.Dataset([[0.0], [1.0]], [0, 1], names=["p", "q"])
+        assert dcf.compute_grid(train, dcf.models.KNN(k=1), edit=edit).point_names == ("p", "q")
+
+
+class TestDataset:
+    @pytest.mark.parametrize("X, y, message", [
+        (np.zeros((0, 1)), [], "The dataset is empty: X has no rows. Give at least one point."),
+        (np.zeros((2, 0)), [0, 1], "X has no columns. Give at least one feature per point."),
+        ([[np.nan], [0.0], [np.inf]], [0, 1, 0],
+         "X has NaN or infinite values in row 0 ([nan]) and 1 more row(s). Remove or impute them first."),
+        ([[1.0], [np.nan]], [0, 1], "X has NaN or infinite values in row 1 ([nan]). Remove or impute them first."),
+        ([[0.0], [1.0]], [-1e19, 0.0], "y must hold integer class labels; y[0] = -1e+19 does not fit in int64. "
+                                       "Encode classes as 0, 1, ... (e.g. sklearn's LabelEncoder)."),
+    ], ids=["no-rows", "no-columns", "two-bad-rows", "one-bad-row", "label-below-int64"])
+    def test_bad_data_is_refused_whole(self, X, y, message):
+        """Empty data, missing values and labels outside int64 get their whole message."""
+        with pytest.raises(ValueError, match=exact(message)):
+            dcf.Dataset(X, y)
+
+    def test_labels_numpy_cannot_read_are_refused_with_numpy_s_reason(self):
+        """y whose conversion to an array fails is refused, quoting the conversion's own error."""
+        class Unreadable:
+            def __array__(self, *args, **kwargs):
+                raise ValueError("no array here")
+
+        with pytest.raises(ValueError, match=exact("y must be a sequence of integer class labels (no array here).")):
+            dcf.Dataset([[0.0], [1.0]], Unreadable())
+
+    def test_the_smallest_int64_is_a_label(self):
+        """-2**63 as a float still fits in int64, so it is a valid label."""
+        assert dcf.Dataset([[0.0], [1.0]], [-(2.0**63), 0.0]).classes.tolist() == [-(2**63), 0]
+
+
+class TestRecordedModelAndEval:
+    def test_a_model_description_must_be_an_object(self):
+        """A recorded model that is a string names its place and its type."""
+        from datacf._model_spec import check_model_spec
+
+        with pytest.raises(ValueError, match=exact(
+                "inputs['model'] must be a model description (a JSON object); got str.")):
+            check_model_spec("x", "inputs['model']")
+
+    def test_a_malformed_eval_set_names_its_place(self):
+        """An evaluation set recorded as a string is refused under inputs['eval']."""
+        document = json.loads(dcf.compute_grid(TRAIN, dcf.models.KNN(k=1)).to_json())
+        document["inputs"]["eval"] = "x"
+        message = ("inputs['eval'] is not a valid dataset: A dataset must be a dict with keys 'X', 'y' and "
+                   "'names'; got str.")
+        with pytest.raises(ValueError, match=exact(message)):
+            dcf.Grid.from_json(json.dumps(document))
+
+
+class TestGridTable:
+    @pytest.mark.parametrize("values, message", [
+        (np.zeros((4, 0)), "A grid needs at least one evaluation column."),
+        (np.zeros((3, 1)), "A grid has one row per subset, 2**n rows for n points; got 3 rows, "
+                           "which is not a power of two >= 2."),
+    ], ids=["no-columns", "three-rows"])
+    def test_malformed_tables_are_refused_whole(self, values, message):
+        """A table without columns, or without 2**n rows, is refused with its whole message."""
+        with pytest.raises(ValueError, match=exact(message)):
+            dcf.Grid(values)
+
 
 class TestRecomputeGrid:
     def test_needs_a_grid(self):

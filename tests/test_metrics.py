@@ -8,6 +8,7 @@ import math
 
 import numpy as np
 import pytest
+from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.linear_model import LogisticRegression as SkLogisticRegression
 from sklearn.neighbors import KNeighborsClassifier
 from sklearn.neighbors import NearestCentroid as SkNearestCentroid
@@ -130,6 +131,26 @@ class TestLogLossClip:
         """Probability 1 on the true label is a loss of exactly 0."""
         grid = dcf.compute_grid(dcf.Dataset([[0.0], [1.0]], [0, 1]), dcf.models.KNN(k=1), metric="log_loss")
         assert grid.row("A")[0] == 0.0 and grid.row("AB").tolist() == [0.0, 0.0]
+
+    def test_probability_a_rounding_above_one_costs_nothing(self):
+        """A classifier may report 1 + 5e-7 (within the accepted rounding): the loss is 0, never negative."""
+        class OverCertain(BaseEstimator, ClassifierMixin):
+            """1-nearest neighbour, reporting its certainty with a rounding error of 5e-7."""
+
+            def fit(self, X, y):
+                self.X_, self.y_, self.classes_ = np.asarray(X), np.asarray(y), np.unique(y)
+                return self
+
+            def predict(self, X):
+                return self.y_[np.abs(np.asarray(X)[:, None, 0] - self.X_[None, :, 0]).argmin(axis=1)]
+
+            def predict_proba(self, X):
+                proba = (self.predict(X)[:, None] == self.classes_[None, :]).astype(float)
+                return proba + np.where(proba == 1.0, 5e-7, -5e-7)
+
+        train = dcf.Dataset([[0.0], [1.0]], [0, 1])
+        grid = dcf.compute_grid(train, OverCertain(), metric="log_loss")
+        assert grid.row("AB").tolist() == [0.0, 0.0]
 
     @pytest.mark.parametrize("n_classes, loss", [(2, 0.6931471805599453), (3, 1.0986122886681098)])
     def test_empty_set_costs_log_of_the_class_count(self, n_classes, loss):

@@ -357,3 +357,66 @@ class TestBuildMessages:
                    "'sklearn.tree._classes.DecisionTreeClassifier'); meta-estimators are not rebuilt.")
         with pytest.raises(ValueError, match=f"^{re.escape(message)}$"):
             build_model(_sklearn("sklearn.pipeline.Pipeline"))
+
+
+class TestEncoding:
+    """Parameters are written as plain JSON and read back to the same values."""
+
+    @staticmethod
+    def _nested(levels, as_dict):
+        value = 1
+        for _ in range(levels):
+            value = {"a": value} if as_dict else [value]
+        return value
+
+    def test_a_dict_whose_one_key_is_a_tag_reads_back_as_that_dict(self):
+        """{"__tuple__": 2.0} as a parameter is written in the key-value form, so it is not read as a tuple."""
+        from sklearn.tree import DecisionTreeClassifier
+
+        from datacf._model_spec import build_model, describe_model
+
+        model = DecisionTreeClassifier(class_weight={"__tuple__": 2.0})
+        assert build_model(describe_model(model)).class_weight == {"__tuple__": 2.0}
+
+    @pytest.mark.parametrize("as_dict", [False, True], ids=["lists", "dicts"])
+    def test_parameters_nested_eight_deep_are_recorded_nine_are_not(self, as_dict):
+        """MAX_PARAM_DEPTH is 8 when writing too: nine levels make the model not recomputable, saying why."""
+        from sklearn.tree import DecisionTreeClassifier
+
+        from datacf._model_spec import describe_model
+
+        assert "recomputable" not in describe_model(DecisionTreeClassifier(max_depth=self._nested(8, as_dict)))
+        deep = self._nested(9, as_dict)
+        spec = describe_model(DecisionTreeClassifier(max_depth=deep))
+        assert spec["recomputable"] is False
+        assert spec["reason"] == f"the parameter max_depth={deep!r}: it nests deeper than 8 levels"
+
+    def test_dict_values_count_towards_the_nesting_limit_when_read(self):
+        """Reading, a value inside eight dicts is decoded and inside nine refused, naming the path."""
+        from datacf._model_spec import check_model_spec
+
+        def spec(value):
+            return {"library": "scikit-learn", "class": "sklearn.tree._classes.DecisionTreeClassifier",
+                    "params": {"max_depth": value}}
+
+        check_model_spec(spec(self._nested(8, True)))
+        where = "model['params']['max_depth']" + "['a']" * 9
+        with pytest.raises(ValueError, match="^" + re.escape(f"{where} nests deeper than 8 levels.") + "$"):
+            check_model_spec(spec(self._nested(9, True)))
+        with pytest.raises(ValueError, match="^" + re.escape(
+                "model['params']['max_depth']['a'] = nan is not a finite number.") + "$"):
+            check_model_spec(spec({"a": float("nan")}))
+
+    def test_a_classifier_of_its_own_is_recorded_as_not_recomputable(self):
+        """A classifier outside datacf and scikit-learn is described, with the reason it cannot be rebuilt."""
+        from sklearn.base import BaseEstimator, ClassifierMixin
+
+        from datacf._model_spec import describe_model
+
+        class Mine(BaseEstimator, ClassifierMixin):
+            pass
+
+        spec = describe_model(Mine())
+        name = f"{Mine.__module__}.{Mine.__qualname__}"
+        assert spec["recomputable"] is False
+        assert spec["reason"] == f"{name} is not one of datacf's learners or a scikit-learn class"
