@@ -120,6 +120,15 @@ class TestMembershipProtocol:
         np.testing.assert_allclose(sampled.values, generic.values, rtol=0, atol=1e-6)   # DESIGN §3's 1e-6
 
 
+    def test_warm_started_path_with_a_tiny_budget_warns_and_gives_probabilities(self):
+        """max_iter=1 leaves the anchors and the fits unconverged: a ConvergenceWarning, and still probabilities."""
+        train = _pool(80, seed=6, n_features=9)
+        with pytest.warns(dcf.models.ConvergenceWarning, match="max_iter=1 "):
+            sampled = dcf.sample_grid(train, dcf.models.LogisticRegression(C=1.0, max_iter=1),
+                                      eval=_pool(12, seed=7, n_features=9), sampler=samplers.Permutations(2), rng=2)
+        assert np.isfinite(sampled.values).all() and (sampled.values >= 0).all() and (sampled.values <= 1).all()
+
+
 class TestSamplers:
     def test_uniform_rows_are_a_stream(self):
         """The first m rows of Uniform(n) are Uniform(m)'s rows under one seed."""
