@@ -1,5 +1,6 @@
 """Estimators with standard errors (issue 10): exact on full enumeration, convergent when sampled."""
 import math
+import re
 
 import numpy as np
 import pytest
@@ -169,8 +170,10 @@ class TestErrors:
     @pytest.mark.parametrize("reader", [estimate.permutation_shapley, estimate.msr_banzhaf, estimate.beta_shapley,
                                         estimate.datamodel, estimate.size_curve])
     def test_estimators_read_sampled_grids(self, reader):
-        """An exact Grid is not a SampledGrid."""
-        with pytest.raises(TypeError, match="reads a datacf.SampledGrid; got Grid"):
+        """An exact Grid is not a SampledGrid: the message names the estimator and both ways to sample."""
+        message = (f"{reader.__name__} reads a datacf.SampledGrid; got Grid. Sample one with dcf.sample_grid, "
+                   "or use dcf.estimate_values to sample as needed.")
+        with pytest.raises(TypeError, match="^" + re.escape(message) + "$"):
             reader(dcf.Grid([[0.0], [1.0]]))
 
     def test_permutation_shapley_needs_permutations(self):
@@ -236,6 +239,25 @@ class TestDriver:
         est = dcf.estimate_values(train, dcf.models.KNN(k=3), method, max_evaluations=400, batch_size=3, rng=4,
                                   **kwargs)
         assert dcf.recompute_sampled_grid(est.grid) == est.grid
+
+    def test_an_odd_budget_is_kept_exactly(self):
+        """max_evaluations=7 in batches of 2: the last batch is one row, so exactly 7 rows are trained."""
+        est = dcf.estimate_values(DATASETS["blobs6"], dcf.models.KNN(k=1), "msr_banzhaf", max_evaluations=7,
+                                  batch_size=2, rng=0)
+        assert est.n_evaluations == est.grid.n_rows == 7
+
+    def test_the_grid_keeps_the_evaluation_names(self):
+        """The estimate's grid names its columns after the evaluation set's points."""
+        train = DATASETS["blobs6"]
+        eval_set = dcf.Dataset(train.X[:2], train.y[:2], names=["e1", "e2"])
+        est = dcf.estimate_values(train, dcf.models.KNN(k=1), "msr_banzhaf", eval=eval_set, max_evaluations=20,
+                                  rng=0)
+        assert est.grid.eval_names == ("e1", "e2")
+
+    def test_datamodel_names_its_method(self):
+        """A datamodel estimate says it is one (method 'datamodel')."""
+        grid = dcf.sample_grid(DATASETS["blobs6"], dcf.models.KNN(k=1), sampler=samplers.Uniform(64), rng=1)
+        assert estimate.datamodel(grid).method == "datamodel"
 
     def test_budget_without_target(self):
         """Without a target the whole budget is spent and converged is None."""

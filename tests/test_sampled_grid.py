@@ -1,5 +1,6 @@
 """Sampled grids (issue 10): samplers, the membership-matrix learner path, JSON, recomputation."""
 import json
+import re
 
 import numpy as np
 import pytest
@@ -324,6 +325,29 @@ class TestSampleGrid:
 
 
 class TestSampledGridObject:
+    def test_keeps_the_evaluation_names(self):
+        """A sampled grid names its columns after the evaluation set's points."""
+        train = DATASETS["blobs6"]
+        eval_set = dcf.Dataset(train.X[:2], train.y[:2], names=["e1", "e2"])
+        grid = dcf.sample_grid(train, dcf.models.KNN(k=1), eval=eval_set, sampler=samplers.Uniform(4), rng=1)
+        assert grid.eval_names == ("e1", "e2")
+
+    def test_the_largest_seed_is_a_seed(self):
+        """MAX_SEED itself (2**63 - 1) is a valid recorded seed."""
+        grid = dcf.sample_grid(DATASETS["blobs6"], dcf.models.KNN(k=1), sampler=samplers.Uniform(4), rng=1)
+        assert dcf.SampledGrid(grid.members, grid.values, seed=2**63 - 1).seed == 2**63 - 1
+
+    def test_sampler_dicts_hold_lists(self):
+        """A sampler's tuple fields are written as JSON lists in to_dict."""
+        assert samplers.Sizes((2, 3), per_size=2).to_dict() == {"kind": "Sizes", "sizes": [2, 3], "per_size": 2}
+        assert type(samplers.Sizes((2, 3), per_size=2).to_dict()["sizes"]) is list
+
+    def test_permutations_need_a_positive_truncation(self):
+        """Permutations(truncation=0) is refused with the whole message."""
+        with pytest.raises(ValueError, match="^" + re.escape(
+                "Permutations: 'truncation' must be finite and > 0 (got 0.0).") + "$"):
+            samplers.Permutations(3, truncation=0)
+
     def test_repr(self):
         """The repr gives the shape, sampler and seed."""
         grid = dcf.sample_grid(DATASETS["blobs6"], dcf.models.KNN(k=1), sampler=samplers.Uniform(4), rng=1)
@@ -378,6 +402,20 @@ class TestSampledGridObject:
 
 
 class TestJson:
+    @pytest.mark.parametrize("change, message", [
+        (lambda d: d.update(permutations={"orders": []}),
+         'The sampled-grid JSON field \'permutations\' must be null or {"orders", "lengths"}.'),
+        (lambda d: d["permutations"].update(lengths=["a"] * len(d["permutations"]["lengths"])),
+         "permutations['lengths'] must hold integers only."),
+    ], ids=["keys", "lengths"])
+    def test_malformed_permutations_are_refused_whole(self, change, message):
+        """A permutation record with the wrong keys or non-integer lengths gets its whole message."""
+        grid = dcf.sample_grid(DATASETS["blobs6"], dcf.models.KNN(k=1), sampler=samplers.Permutations(2), rng=1)
+        document = json.loads(grid.to_json())
+        change(document)
+        with pytest.raises(ValueError, match="^" + re.escape(message) + "$"):
+            dcf.SampledGrid.from_json(json.dumps(document))
+
     @pytest.mark.parametrize("sampler", [samplers.Uniform(6), samplers.Permutations(2, truncation=0.1),
                                          samplers.Sizes([0, 7]), samplers.BetaSizes(5)], ids=repr)
     def test_round_trip_and_recompute(self, sampler):

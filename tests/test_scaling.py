@@ -120,6 +120,11 @@ class TestExtrapolationCheck:
 
 
 class TestBadInput:
+    def test_learning_curve_names_its_scores(self):
+        """A LearningCurve with too few score arrays says they are scores (not errors), in its whole message."""
+        with pytest.raises(ValueError, match="^got 1 arrays of scores for 2 sizes; pass one array per size\\.$"):
+            dcf.LearningCurve([1, 2], [[0.1]])
+
     @pytest.mark.parametrize(
         ("sizes", "errors", "message"),
         [
