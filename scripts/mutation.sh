@@ -12,9 +12,13 @@
 #   scripts/mutation.sh --again --jobs 2     # two test processes at once (default one)
 #   scripts/mutation.sh --again --sample 250 # ...but test only a random sample of 250 of the
 #                                            # mutants not tested yet (fixed seed), and estimate
+#   scripts/mutation.sh --again --mutants 'datacf._grid.*'  # only these mutants (names or
+#                                            # patterns), whatever their last result
+#   scripts/mutation.sh --rest --sample 250  # the rest of the package (below), sampled
 #   scripts/mutation.sh results | show NAME  # then: list the survivors, show one as a diff
+#                                            # (--rest results, --rest show NAME for the rest)
 #
-# It works on a copy in .cache/mutation/ (mutmut mutates its own mutants/ copy inside it), so
+# It works on a copy in .cache/mutation/ (.cache/mutation-rest/ with --rest; mutmut mutates its own mutants/ copy inside it), so
 # the working tree is never touched, and runs one test process at a time (--jobs N for more)
 # with one BLAS thread.
 # What is mutated, the score and the surviving equivalent mutants: tests/README.md.
@@ -26,6 +30,14 @@ WORK="$ROOT/.cache/mutation"
 # KNN-Shapley and the fast learners. Not the site build (sitebuild/), nor the browser runner.
 CORE=(_grid.py _semivalues.py _subsets.py _metrics.py _compute.py _model_spec.py _memory.py
       _dataset.py _knn_shapley.py _schema.py "models/*.py")
+# The rest of the package's computation, with --rest: sampled grids and their estimators, scaling
+# fits, the scikit-learn path, edits and edit grids, influence and unlearning, the least core and
+# the regression views. Not the site's runtime, explorer and view models, or the toy datasets.
+REST=(_sampled_grid.py _sampled_schema.py _scaling.py estimate.py samplers.py _sklearn_path.py edits.py
+      _edit_grid.py _edit_readings.py _influence.py _least_core.py _regression_views.py _plain.py _provenance.py)
+if [ "${1:-}" = "--rest" ]; then
+  WORK="$ROOT/.cache/mutation-rest"; CORE=("${REST[@]}"); shift
+fi
 SAMPLE_SEED=0
 # Tests that never reach the core (the site build), or test other modules slowly: the explorer
 # and view models, the tutorials and presets, and the pages' claims over their build-time
@@ -50,7 +62,7 @@ case "${1:-}" in
     cd "$WORK" && exec "$VENV/bin/mutmut" "$@" ;;
 esac
 
-source_ref=""; again=""; recheck=""; jobs=1; sample=""
+source_ref=""; again=""; recheck=""; jobs=1; sample=""; mutants=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --committed) source_ref="HEAD"; shift ;;
@@ -59,6 +71,8 @@ while [ $# -gt 0 ]; do
     --only) read -ra CORE <<< "$2"; shift 2 ;;
     --jobs) jobs="$2"; shift 2 ;;
     --sample) sample="$2"; shift 2 ;;
+    --mutants) mutants="$2"; shift 2 ;;
+    --rest) echo "mutation.sh: --rest must be the first argument" >&2; exit 2 ;;
     *) echo "mutation.sh: unknown argument $1 (see the header of $0)" >&2; exit 2 ;;
   esac
 done
@@ -155,6 +169,11 @@ EOF
 cd "$WORK"
 if [ -n "$recheck" ]; then
   :   # only the survivors, below
+elif [ -n "$mutants" ]; then
+  set -f   # patterns are mutmut's, not file names
+  # shellcheck disable=SC2086  # one name or pattern per word
+  "$VENV/bin/mutmut" run --max-children "$jobs" $mutants
+  set +f
 elif [ -n "$sample" ]; then
   # mutmut has no sampling: a first run whose name filter matches no mutant generates the
   # mutants and traces the tests, then stops; the sample is drawn from the mutants with no
