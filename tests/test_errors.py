@@ -388,6 +388,13 @@ class TestModelParameters:
         with pytest.raises(ValueError, match=exact(f"{where}{'[0]' * 8} nests deeper than 8 levels.")):
             self._check({"__items__": [[self._nested(8), 1]]})
 
+    def test_key_value_lists_count_towards_the_nesting_limit(self):
+        """A value in the key-value form is one level down: inside seven more lists it is read, eight too deep."""
+        self._check({"__items__": [["a", self._nested(7)]]})
+        where = "model['params']['max_depth']['a']" + "[0]" * 8
+        with pytest.raises(ValueError, match=exact(f"{where} nests deeper than 8 levels.")):
+            self._check({"__items__": [["a", self._nested(8)]]})
+
     @pytest.mark.parametrize("value, message", [
         ([1.5, float("nan")], "model['params']['max_depth'][1] = nan is not a finite number."),
         ({"__tuple__": [1.0, float("nan")]}, "model['params']['max_depth'][1] = nan is not a finite number."),
