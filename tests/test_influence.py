@@ -187,6 +187,14 @@ class TestExactAndUnlearn:
         estimate = dcf.influence(train, dcf.models.LogisticRegression(C=C), eval_set, method="exact")
         np.testing.assert_allclose(estimate, truth, rtol=0, atol=1e-6)
 
+    @pytest.mark.parametrize("method", ["influence", "exact"])
+    def test_a_budget_too_small_warns_and_still_gives_numbers(self, method):
+        """max_iter=1 leaves the fits unconverged: a ConvergenceWarning, and still finite changes."""
+        train = blobs(8, seed=13)
+        with pytest.warns(dcf.models.ConvergenceWarning, match="max_iter=1 "):
+            estimate = dcf.influence(train, dcf.models.LogisticRegression(C=100.0, max_iter=1), method=method)
+        assert estimate.shape == (8, 8) and np.isfinite(estimate).all()
+
     def test_exact_is_the_grid(self):
         """On a grid, method="exact" reads like rows N minus G against row N, for any metric."""
         train, model = blobs(8, seed=13), dcf.models.LogisticRegression(C=2.0)
