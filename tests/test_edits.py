@@ -21,12 +21,9 @@ from sklearn.tree import DecisionTreeClassifier
 import datacf as dcf
 from datacf import edits
 from tests.conftest import DATASETS
+from tests.matching import exact
 from tests.test_package import NUMPY_ONLY
 
-
-def exact(message):
-    """A pattern for ``pytest.raises(match=...)`` that accepts this message only."""
-    return f"^{re.escape(message)}$"
 
 
 # --- the edits, written out by hand: (X, y, F) -> edited copies -------------------------------

@@ -5,7 +5,6 @@ in tests/; this file holds the ones that had none (issue 12), one class per unit
 matched whole (``exact``), so a changed word is caught, not only a missing one.
 """
 import json
-import re
 import warnings
 
 import numpy as np
@@ -13,13 +12,10 @@ import pytest
 from sklearn.naive_bayes import GaussianNB
 
 import datacf as dcf
+from tests.matching import exact
 
 TRAIN = dcf.Dataset([[0.0], [1.0], [3.0]], [0, 1, 1])
 
-
-def exact(message):
-    """A pattern for ``pytest.raises(match=...)`` that accepts this message only."""
-    return f"^{re.escape(message)}$"
 
 
 class TestComputeGrid:

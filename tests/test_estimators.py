@@ -1,6 +1,5 @@
 """Estimators with standard errors (issue 10): exact on full enumeration, convergent when sampled."""
 import math
-import re
 
 import numpy as np
 import pytest
@@ -8,6 +7,7 @@ import pytest
 import datacf as dcf
 from datacf import estimate, samplers
 from tests.conftest import DATASETS
+from tests.matching import exact
 
 MODELS = {
     "knn3": lambda: dcf.models.KNN(k=3),
@@ -173,7 +173,7 @@ class TestErrors:
         """An exact Grid is not a SampledGrid: the message names the estimator and both ways to sample."""
         message = (f"{reader.__name__} reads a datacf.SampledGrid; got Grid. Sample one with dcf.sample_grid, "
                    "or use dcf.estimate_values to sample as needed.")
-        with pytest.raises(TypeError, match="^" + re.escape(message) + "$"):
+        with pytest.raises(TypeError, match=exact(message)):
             reader(dcf.Grid([[0.0], [1.0]]))
 
     def test_permutation_shapley_needs_permutations(self):

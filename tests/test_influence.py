@@ -6,7 +6,6 @@ by Taylor's theorem (``removal_analysis``), and the accurate setting is one wher
 small fraction of the effect, so a wrong sign or scale could not pass.
 """
 import doctest
-import re
 
 import numpy as np
 import pytest
@@ -14,6 +13,7 @@ from sklearn.linear_model import LogisticRegression as SkLogistic
 
 import datacf as dcf
 from datacf._influence import _designs, _fit
+from tests.matching import exact
 
 # max |sigmoid''| = 1 / (6 sqrt 3): bounds the curvature of p(z) and how fast sigmoid' changes.
 SIGMOID_CURVATURE = 1 / (6 * np.sqrt(3))
@@ -313,10 +313,6 @@ class TestConventions:
             estimate = dcf.influence(train, dcf.models.LogisticRegression(), eval_set, method=method)
             assert (estimate[:, 1] == 0).all() and (estimate[:, 0] != 0).any()
 
-
-def exact(message):
-    """A pattern matching the whole message, so a reworded or emptied message fails."""
-    return "^" + re.escape(message) + "$"
 
 
 class TestErrors:

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 import datacf as dcf
+from tests.matching import exact
 
 TRAIN = dcf.Dataset([[0.0, 0.0], [1.0, 0.2], [3.0, 1.0], [4.0, 1.5]], [0, 0, 1, 1])
 
@@ -401,10 +402,10 @@ class TestEncoding:
 
         check_model_spec(spec(self._nested(8, True)))
         where = "model['params']['max_depth']" + "['a']" * 9
-        with pytest.raises(ValueError, match="^" + re.escape(f"{where} nests deeper than 8 levels.") + "$"):
+        with pytest.raises(ValueError, match=exact(f"{where} nests deeper than 8 levels.")):
             check_model_spec(spec(self._nested(9, True)))
-        with pytest.raises(ValueError, match="^" + re.escape(
-                "model['params']['max_depth']['a'] = nan is not a finite number.") + "$"):
+        with pytest.raises(ValueError, match=exact(
+                "model['params']['max_depth']['a'] = nan is not a finite number.")):
             check_model_spec(spec({"a": float("nan")}))
 
     def test_a_classifier_of_its_own_is_recorded_as_not_recomputable(self):

@@ -1,6 +1,5 @@
 """Sampled grids (issue 10): samplers, the membership-matrix learner path, JSON, recomputation."""
 import json
-import re
 
 import numpy as np
 import pytest
@@ -14,6 +13,7 @@ from datacf import samplers
 from datacf.models._base import membership
 from datacf._subsets import subset_bits
 from tests.conftest import DATASETS
+from tests.matching import exact
 
 FAST = {
     "knn1": lambda: dcf.models.KNN(k=1),
@@ -344,8 +344,8 @@ class TestSampledGridObject:
 
     def test_permutations_need_a_positive_truncation(self):
         """Permutations(truncation=0) is refused with the whole message."""
-        with pytest.raises(ValueError, match="^" + re.escape(
-                "Permutations: 'truncation' must be finite and > 0 (got 0.0).") + "$"):
+        with pytest.raises(ValueError, match=exact(
+                "Permutations: 'truncation' must be finite and > 0 (got 0.0).")):
             samplers.Permutations(3, truncation=0)
 
     def test_repr(self):
@@ -413,7 +413,7 @@ class TestJson:
         grid = dcf.sample_grid(DATASETS["blobs6"], dcf.models.KNN(k=1), sampler=samplers.Permutations(2), rng=1)
         document = json.loads(grid.to_json())
         change(document)
-        with pytest.raises(ValueError, match="^" + re.escape(message) + "$"):
+        with pytest.raises(ValueError, match=exact(message)):
             dcf.SampledGrid.from_json(json.dumps(document))
 
     @pytest.mark.parametrize("sampler", [samplers.Uniform(6), samplers.Permutations(2, truncation=0.1),

@@ -5,6 +5,7 @@ from numpy.testing import assert_allclose
 
 import datacf as dcf
 from datacf._scaling import _fit_means
+from tests.matching import exact
 
 SIZES = np.array([4, 8, 16, 32, 64, 128, 256])
 TRUE = {"a": 0.8, "b": 0.6, "c": 0.05}
@@ -122,7 +123,7 @@ class TestExtrapolationCheck:
 class TestBadInput:
     def test_learning_curve_names_its_scores(self):
         """A LearningCurve with too few score arrays says they are scores (not errors), in its whole message."""
-        with pytest.raises(ValueError, match="^got 1 arrays of scores for 2 sizes; pass one array per size\\.$"):
+        with pytest.raises(ValueError, match=exact("got 1 arrays of scores for 2 sizes; pass one array per size.")):
             dcf.LearningCurve([1, 2], [[0.1]])
 
     @pytest.mark.parametrize(
