@@ -348,6 +348,14 @@ def open_page(page, url):
     return response
 
 
+def open_styled(new_context, url, palette, viewport=None):
+    """A page of a fresh context (desktop, or *viewport*) opened at *url* in the *palette* given."""
+    page = new_context(**({"viewport": viewport} if viewport else {})).new_page()
+    open_page(page, url)
+    set_palette(page, palette)
+    return page
+
+
 def set_palette(page, name):
     """Switch Material's palette to "light" or "dark" with its header toggle, as a reader would."""
     scheme = SCHEMES[name]

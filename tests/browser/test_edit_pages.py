@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 
 from .cells import cell_stdout, checked_page, cpython_stdout, find_cell, run_in_page
 from .conftest import TIMEOUT_MS, open_python_page
-from .site_harness import PHONE, open_page, serious_axe_violations, set_palette
+from .site_harness import PHONE, open_styled, serious_axe_violations
 
 pytestmark = pytest.mark.browser
 
@@ -26,10 +26,7 @@ class TestStaticPages:
     @pytest.mark.parametrize("path,plots", [(POISONING, 1), (COLLECTIVE, 2)])
     def test_page_shows_formulas_plots_and_tables(self, new_context, site, viewport, palette, path, plots):
         """Each page loads cleanly in both palettes and sizes, with KaTeX formulas and its measured plots."""
-        context = new_context(**({"viewport": viewport} if viewport else {}))
-        page = context.new_page()
-        open_page(page, site.base_url + path)
-        set_palette(page, palette)
+        page = open_styled(new_context, site.base_url + path, palette, viewport)
         expect(page.locator(".katex-display").first).to_be_visible()
         expect(page.locator("figure.dcf-measured svg")).to_have_count(plots)
         expect(page.locator(".dcf-measured__table table").first).to_be_visible()
@@ -40,9 +37,7 @@ class TestStaticPages:
 @pytest.mark.parametrize("path", [POISONING, COLLECTIVE])
 def test_axe_passes_with_the_argument_open(new_context, site, path, palette):
     """axe-core finds no serious or critical violation, with every collapsed block open, in either palette."""
-    page = new_context().new_page()
-    open_page(page, site.base_url + path)
-    set_palette(page, palette)
+    page = open_styled(new_context, site.base_url + path, palette)
     for summary in page.locator("article details > summary").all():
         summary.click()
     assert serious_axe_violations(page) == []

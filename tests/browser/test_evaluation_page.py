@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from .cells import SETTLED_JS, cpython_stdout
 from .conftest import TIMEOUT_MS, open_python_page
-from .site_harness import PHONE, open_page, set_palette
+from .site_harness import PHONE, open_styled
 
 pytestmark = pytest.mark.browser
 
@@ -26,10 +26,7 @@ class TestStaticPage:
     @pytest.mark.parametrize("palette", ["light", "dark"])
     def test_page_shows_grids_formulas_tables_and_box(self, new_context, site, viewport, palette):
         """In both palettes and sizes: three grids, typeset formulas, the measured tables and the box."""
-        context = new_context(**({"viewport": viewport} if viewport else {}))
-        page = context.new_page()
-        open_page(page, site.base_url + PAGE)
-        set_palette(page, palette)
+        page = open_styled(new_context, site.base_url + PAGE, palette, viewport)
         expect(page.get_by_role("grid")).to_have_count(3)
         expect(page.locator(".katex-display").first).to_be_visible()
         assert page.locator(".katex-display").count() >= 4

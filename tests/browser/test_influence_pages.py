@@ -14,7 +14,7 @@ from sitebuild import influence_example, unlearning_example
 
 from .cells import cell_stdout, checked_page, cpython_stdout, find_cell, run_in_page
 from .conftest import TIMEOUT_MS, open_python_page
-from .site_harness import PHONE, open_page, serious_axe_violations, set_palette
+from .site_harness import PHONE, open_page, open_styled, serious_axe_violations
 
 pytestmark = pytest.mark.browser
 
@@ -32,10 +32,7 @@ class TestStaticPages:
     @pytest.mark.parametrize("palette", ["light", "dark"])
     def test_influence_page_shows_formulas_and_five_scatter_plots(self, new_context, site, viewport, palette):
         """The page loads cleanly in both palettes and sizes: KaTeX formulas and one scatter per case."""
-        context = new_context(**({"viewport": viewport} if viewport else {}))
-        page = context.new_page()
-        open_page(page, site.base_url + INFLUENCE)
-        set_palette(page, palette)
+        page = open_styled(new_context, site.base_url + INFLUENCE, palette, viewport)
         expect(page.locator(".katex-display").first).to_be_visible()
         scatters = page.get_by_role("img", name=re.compile(r"^Estimated against exact"))
         expect(scatters).to_have_count(len(influence_example.INPUTS["cases"]))
@@ -81,9 +78,7 @@ class TestStaticPages:
 @pytest.mark.parametrize("path", [INFLUENCE, UNLEARNING])
 def test_axe_passes_with_every_table_open(new_context, site, path, palette):
     """axe-core finds no serious or critical violation, with every plot's table open, in either palette."""
-    page = new_context().new_page()
-    open_page(page, site.base_url + path)
-    set_palette(page, palette)
+    page = open_styled(new_context, site.base_url + path, palette)
     for summary in page.get_by_text("The numbers as a table").all():
         summary.click()
     assert serious_axe_violations(page) == []

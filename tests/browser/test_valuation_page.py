@@ -16,7 +16,7 @@ from sitebuild import valuation_example
 
 from .cells import cell_stdout, checked_page, cpython_stdout, find_cell, run_in_page
 from .conftest import TIMEOUT_MS, open_python_page
-from .site_harness import PHONE, load_axe, open_page, set_palette
+from .site_harness import PHONE, load_axe, open_page, open_styled
 
 pytestmark = pytest.mark.browser
 
@@ -34,9 +34,7 @@ class TestStaticSections:
     @pytest.mark.parametrize("palette", ["light", "dark"])
     def test_page_loads_with_its_tables_and_plots(self, new_context, site, viewport, palette):
         """Both palettes and sizes: the values chart, the gains plot and the noise plot are drawn."""
-        page = new_context(**({"viewport": viewport} if viewport else {})).new_page()
-        open_page(page, site.base_url + PAGE)
-        set_palette(page, palette)
+        page = open_styled(new_context, site.base_url + PAGE, palette, viewport)
         for figure in CHARTS:
             expect(page.locator(f"#{figure} svg")).to_be_visible()
         expect(page.get_by_role("img", name="Mean marginal gain of each point, by coalition size")).to_be_visible()
@@ -46,9 +44,7 @@ class TestStaticSections:
     @pytest.mark.parametrize("palette", ["light", "dark"])
     def test_axe_passes_with_the_tables_open(self, new_context, site, palette):
         """axe-core finds no serious or critical violation in these sections' charts, open tables and measured figures."""
-        page = new_context().new_page()
-        open_page(page, site.base_url + PAGE)
-        set_palette(page, palette)
+        page = open_styled(new_context, site.base_url + PAGE, palette)
         for figure in CHARTS:
             page.locator(f"#{figure}").get_by_text("The numbers as a table").click()
             expect(page.locator(f"#{figure} table").first).to_be_visible()
