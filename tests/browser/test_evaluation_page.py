@@ -9,7 +9,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from .cells import SETTLED_JS, cpython_stdout
+from .cells import cell_stdout, checked_page, cpython_stdout, find_cell, run_in_page
 from .conftest import TIMEOUT_MS, open_python_page
 from .site_harness import PHONE, open_styled
 
@@ -17,7 +17,6 @@ pytestmark = pytest.mark.browser
 
 PAGE = "evaluation/"
 CELL = "both-ways"
-LOAD_TIMEOUT_MS = 90_000      # a cold Pyodide load with numpy and datacf; the run takes well under a second
 _NUMBER = re.compile(r"[+-]?\d+\.\d+")
 
 
@@ -44,15 +43,9 @@ def live(chromium, site):
 class TestCell:
     def test_cell_prints_what_cpython_prints(self, live):
         """Run prints exactly what CPython prints for the same code: U(N) both ways and a row per point."""
-        page, watch = live
-        cell = page.locator(f'div.dcf-cell[data-cell="{CELL}"]')
-        code = cell.locator("textarea").input_value()
-        cell.evaluate("(cell) => { delete cell.dataset.state; }")
-        cell.get_by_role("button", name="Run").click()
-        page.wait_for_function(SETTLED_JS, arg=cell.element_handle(), timeout=LOAD_TIMEOUT_MS)
+        cell = run_in_page(find_cell(live[0], CELL))
         assert cell.get_attribute("data-state") == "done"
-        expected = cpython_stdout(code)
-        stdout = cell.locator(".dcf-cell__part--stdout pre")
-        expect(stdout).to_have_text(expected)
+        expected = cpython_stdout(cell.locator("textarea").input_value())
+        expect(cell_stdout(cell)).to_have_text(expected)
         assert len(_NUMBER.findall(expected)) == 2 + 3 * 4      # U(N) twice, three numbers per point
-        assert not watch.problems(), watch.problems()
+        checked_page(live)
